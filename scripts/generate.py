@@ -48,6 +48,7 @@ MODEL_OPTIONS = [
     "--output-model-type", "pydantic_v2.BaseModel",
     "--target-python-version", "3.11",
     "--use-annotated",
+    "--collapse-root-models",  # plain `str` fields with constraints, not RootModel wrappers
     "--field-constraints",
     "--use-standard-collections",
     "--use-union-operator",

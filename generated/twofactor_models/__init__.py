@@ -12,20 +12,6 @@ from typing import Annotated, Literal
 from pydantic import AnyUrl, AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 
 
-class ApiKeyValue(RootModel[str]):
-    root: Annotated[
-        str,
-        Field(
-            description="An account API key (a UUID in practice; the docs write it as `XXXX-XXXX-XXXX-XXXX-XXXX`).",
-            examples=["XXXX-XXXX-XXXX-XXXX-XXXX"],
-            max_length=64,
-            min_length=4,
-            pattern="^[A-Za-z0-9-]{4,64}$",
-            title="ApiKeyValue",
-        ),
-    ]
-
-
 class PhoneNumber(RootModel[str]):
     root: Annotated[
         str,
@@ -54,158 +40,14 @@ class TemplateName(RootModel[str]):
     ]
 
 
-class OtpCode(RootModel[str]):
-    root: Annotated[
-        str,
-        Field(
-            description="An OTP, 4 to 6 ASCII digits.",
-            examples=["565059"],
-            max_length=6,
-            min_length=4,
-            pattern="^[0-9]{4,6}$",
-            title="OtpCode",
-        ),
-    ]
-
-
-class SessionId(RootModel[str]):
-    root: Annotated[
-        str,
-        Field(
-            description="An OTP session id, as returned in `Details` by a send.",
-            examples=["160gaseavbemjvlgw7o-7303503698702e11", "Dummy-12345"],
-            max_length=64,
-            min_length=1,
-            pattern="^[A-Za-z0-9-]{1,64}$",
-            title="SessionId",
-        ),
-    ]
-
-
 class R1Module(StrEnum):
     trans_sms = "TRANS_SMS"
     promo_sms = "PROMO_SMS"
 
 
-class RecipientList(RootModel[str]):
-    root: Annotated[
-        str,
-        Field(
-            description="One or more phone numbers separated by commas, at most 1000.",
-            examples=["919999999999,918888888888"],
-            max_length=17000,
-            min_length=10,
-            pattern="^\\+?[0-9]{10,15}(,\\+?[0-9]{10,15}){0,999}$",
-            title="RecipientList",
-        ),
-    ]
-
-
-class SenderId(RootModel[str]):
-    root: Annotated[
-        str,
-        Field(
-            description="A DLT-approved sender id (header), up to 6 letters or digits.",
-            examples=["HEADER", "TFACTR"],
-            max_length=6,
-            min_length=1,
-            pattern="^[A-Za-z0-9]{1,6}$",
-            title="SenderId",
-        ),
-    ]
-
-
-class SmsText(RootModel[str]):
-    root: Annotated[
-        str,
-        Field(
-            description="The DLT-approved text, at most 1000 characters.",
-            examples=["DLT Approved Message Text Goes Here"],
-            max_length=1000,
-            min_length=1,
-            title="SmsText",
-        ),
-    ]
-
-
-class ScheduleTime(RootModel[str]):
-    root: Annotated[
-        str,
-        Field(
-            description="India time (UTC+05:30), `YYYY-MM-DD HH:MM:SS`, at least 5 minutes after the request.",
-            examples=["2022-01-01 13:27:00"],
-            pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$",
-            title="ScheduleTime",
-        ),
-    ]
-
-
-class DltId(RootModel[str]):
-    root: Annotated[
-        str,
-        Field(
-            description="A DLT principal entity id or content template id (digits).",
-            examples=["1101234567890123456"],
-            max_length=30,
-            min_length=1,
-            pattern="^[0-9]{1,30}$",
-            title="DltId",
-        ),
-    ]
-
-
-class CampaignName(RootModel[str]):
-    root: Annotated[
-        str,
-        Field(
-            description="Name of a click-tracking campaign.",
-            examples=["DiwaliSale"],
-            max_length=100,
-            min_length=1,
-            pattern="^[A-Za-z0-9 _.-]{1,100}$",
-            title="CampaignName",
-        ),
-    ]
-
-
-class WebhookUrl(RootModel[AnyUrl]):
-    root: Annotated[
-        AnyUrl,
-        Field(
-            description="An absolute http or https URL that receives webhook notifications.",
-            examples=["https://example.com/2factor/clicks"],
-            title="WebhookUrl",
-        ),
-    ]
-
-
 class ShortenUrlFlag(StrEnum):
     field_0 = "0"
     field_1 = "1"
-
-
-class CallbackValue(RootModel[str]):
-    root: Annotated[
-        str,
-        Field(
-            description="A caller's value echoed back in a webhook.",
-            examples=["user_789"],
-            max_length=256,
-            title="CallbackValue",
-        ),
-    ]
-
-
-class Timestamp(RootModel[str]):
-    root: Annotated[
-        str,
-        Field(
-            description="India time, `YYYY-MM-DD HH:MM:SS`.",
-            examples=["2025-11-24 19:43:06"],
-            pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$",
-            title="Timestamp",
-        ),
-    ]
 
 
 class ErrorReply(BaseModel):
@@ -232,12 +74,28 @@ class OtpSendSuccess(BaseModel):
     status: Annotated[
         Literal["Success"], Field(alias="Status", description="Always `Success`.")
     ]
-    details: Annotated[SessionId, Field(alias="Details")]
+    details: Annotated[
+        str,
+        Field(
+            alias="Details",
+            description="An OTP session id, as returned in `Details` by a send.",
+            examples=["160gaseavbemjvlgw7o-7303503698702e11", "Dummy-12345"],
+            max_length=64,
+            min_length=1,
+            pattern="^[A-Za-z0-9-]{1,64}$",
+            title="SessionId",
+        ),
+    ]
     otp: Annotated[
-        OtpCode | None,
+        str | None,
         Field(
             alias="OTP",
             description="Only some sandbox replies carry it here (the docs' own sandbox walk-through shows it); use AUTOGEN2 to get it.",
+            examples=["565059"],
+            max_length=6,
+            min_length=4,
+            pattern="^[0-9]{4,6}$",
+            title="OtpCode",
         ),
     ] = None
 
@@ -249,8 +107,30 @@ class OtpSendWithValueSuccess(BaseModel):
     status: Annotated[
         Literal["Success"], Field(alias="Status", description="Always `Success`.")
     ]
-    details: Annotated[SessionId, Field(alias="Details")]
-    otp: Annotated[OtpCode, Field(alias="OTP")]
+    details: Annotated[
+        str,
+        Field(
+            alias="Details",
+            description="An OTP session id, as returned in `Details` by a send.",
+            examples=["160gaseavbemjvlgw7o-7303503698702e11", "Dummy-12345"],
+            max_length=64,
+            min_length=1,
+            pattern="^[A-Za-z0-9-]{1,64}$",
+            title="SessionId",
+        ),
+    ]
+    otp: Annotated[
+        str,
+        Field(
+            alias="OTP",
+            description="An OTP, 4 to 6 ASCII digits.",
+            examples=["565059"],
+            max_length=6,
+            min_length=4,
+            pattern="^[0-9]{4,6}$",
+            title="OtpCode",
+        ),
+    ]
 
 
 class OtpSendReply(RootModel[OtpSendSuccess | ErrorReply]):
@@ -337,18 +217,123 @@ class R1SmsForm(BaseModel):
         populate_by_name=True,
     )
     module: R1Module
-    apikey: ApiKeyValue
-    to: RecipientList
-    from_: Annotated[SenderId, Field(alias="from")]
-    msg: SmsText
-    scheduletime: ScheduleTime | None = None
-    peid: DltId | None = None
-    ctid: DltId | None = None
-    campaignname: CampaignName | None = None
-    campaignwebhook: WebhookUrl | None = None
+    apikey: Annotated[
+        str,
+        Field(
+            description="An account API key (a UUID in practice; the docs write it as `XXXX-XXXX-XXXX-XXXX-XXXX`).",
+            examples=["XXXX-XXXX-XXXX-XXXX-XXXX"],
+            max_length=64,
+            min_length=4,
+            pattern="^[A-Za-z0-9-]{4,64}$",
+            title="ApiKeyValue",
+        ),
+    ]
+    to: Annotated[
+        str,
+        Field(
+            description="One or more phone numbers separated by commas, at most 1000.",
+            examples=["919999999999,918888888888"],
+            max_length=17000,
+            min_length=10,
+            pattern="^\\+?[0-9]{10,15}(,\\+?[0-9]{10,15}){0,999}$",
+            title="RecipientList",
+        ),
+    ]
+    from_: Annotated[
+        str,
+        Field(
+            alias="from",
+            description="A DLT-approved sender id (header), up to 6 letters or digits.",
+            examples=["HEADER", "TFACTR"],
+            max_length=6,
+            min_length=1,
+            pattern="^[A-Za-z0-9]{1,6}$",
+            title="SenderId",
+        ),
+    ]
+    msg: Annotated[
+        str,
+        Field(
+            description="The DLT-approved text, 1 to 1000 characters. Any Unicode text; control characters other\nthan tab, line feed and carriage return are refused.\n",
+            examples=["DLT Approved Message Text Goes Here"],
+            max_length=1000,
+            min_length=1,
+            pattern="^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]+$",
+            title="SmsText",
+        ),
+    ]
+    scheduletime: Annotated[
+        str | None,
+        Field(
+            description="India time (UTC+05:30), `YYYY-MM-DD HH:MM:SS`, at least 5 minutes after the request.",
+            examples=["2022-01-01 13:27:00"],
+            max_length=19,
+            min_length=19,
+            pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$",
+            title="ScheduleTime",
+        ),
+    ] = None
+    peid: Annotated[
+        str | None,
+        Field(
+            description="A DLT principal entity id or content template id (digits).",
+            examples=["1101234567890123456"],
+            max_length=30,
+            min_length=1,
+            pattern="^[0-9]{1,30}$",
+            title="DltId",
+        ),
+    ] = None
+    ctid: Annotated[
+        str | None,
+        Field(
+            description="A DLT principal entity id or content template id (digits).",
+            examples=["1101234567890123456"],
+            max_length=30,
+            min_length=1,
+            pattern="^[0-9]{1,30}$",
+            title="DltId",
+        ),
+    ] = None
+    campaignname: Annotated[
+        str | None,
+        Field(
+            description="Name of a click-tracking campaign.",
+            examples=["DiwaliSale"],
+            max_length=100,
+            min_length=1,
+            pattern="^[A-Za-z0-9 _.-]{1,100}$",
+            title="CampaignName",
+        ),
+    ] = None
+    campaignwebhook: Annotated[
+        AnyUrl | None,
+        Field(
+            description="An absolute http or https URL that receives webhook notifications.",
+            examples=["https://example.com/2factor/clicks"],
+            title="WebhookUrl",
+        ),
+    ] = None
     shortenurl: ShortenUrlFlag | None = None
-    shortenurlwebhook: WebhookUrl | None = None
-    shortenurlcallback: CallbackValue | None = None
+    shortenurlwebhook: Annotated[
+        AnyUrl | None,
+        Field(
+            description="An absolute http or https URL that receives webhook notifications.",
+            examples=["https://example.com/2factor/clicks"],
+            title="WebhookUrl",
+        ),
+    ] = None
+    shortenurlcallback: Annotated[
+        str | None,
+        Field(
+            description="A caller's value echoed back in a webhook, up to 256 characters without control characters.",
+            examples=["user_789"],
+            max_length=256,
+            min_length=1,
+            pattern="^[^\\x00-\\x1F\\x7F]+$",
+            title="CallbackValue",
+        ),
+    ] = None
 
 
 class CallbackFormat(StrEnum):
@@ -359,7 +344,18 @@ class BulkMessage(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    sms_from: Annotated[SenderId, Field(alias="smsFrom")]
+    sms_from: Annotated[
+        str,
+        Field(
+            alias="smsFrom",
+            description="A DLT-approved sender id (header), up to 6 letters or digits.",
+            examples=["HEADER", "TFACTR"],
+            max_length=6,
+            min_length=1,
+            pattern="^[A-Za-z0-9]{1,6}$",
+            title="SenderId",
+        ),
+    ]
     sms_to: Annotated[
         str,
         Field(
@@ -370,9 +366,40 @@ class BulkMessage(BaseModel):
             min_length=1,
         ),
     ]
-    sms_text: Annotated[SmsText, Field(alias="smsText")]
-    callback_value1: CallbackValue | None = None
-    callback_value2: CallbackValue | None = None
+    sms_text: Annotated[
+        str,
+        Field(
+            alias="smsText",
+            description="The DLT-approved text, 1 to 1000 characters. Any Unicode text; control characters other\nthan tab, line feed and carriage return are refused.\n",
+            examples=["DLT Approved Message Text Goes Here"],
+            max_length=1000,
+            min_length=1,
+            pattern="^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]+$",
+            title="SmsText",
+        ),
+    ]
+    callback_value1: Annotated[
+        str | None,
+        Field(
+            description="A caller's value echoed back in a webhook, up to 256 characters without control characters.",
+            examples=["user_789"],
+            max_length=256,
+            min_length=1,
+            pattern="^[^\\x00-\\x1F\\x7F]+$",
+            title="CallbackValue",
+        ),
+    ] = None
+    callback_value2: Annotated[
+        str | None,
+        Field(
+            description="A caller's value echoed back in a webhook, up to 256 characters without control characters.",
+            examples=["user_789"],
+            max_length=256,
+            min_length=1,
+            pattern="^[^\\x00-\\x1F\\x7F]+$",
+            title="CallbackValue",
+        ),
+    ] = None
     callback_format: Annotated[
         CallbackFormat | None,
         Field(description="Format of the delivery report; only `json` is documented."),
@@ -384,7 +411,17 @@ class BulkRequest(BaseModel):
         populate_by_name=True,
     )
     module: Annotated[Literal["TRANS_SMS"], Field(description="Always `TRANS_SMS`.")]
-    apikey: ApiKeyValue
+    apikey: Annotated[
+        str,
+        Field(
+            description="An account API key (a UUID in practice; the docs write it as `XXXX-XXXX-XXXX-XXXX-XXXX`).",
+            examples=["XXXX-XXXX-XXXX-XXXX-XXXX"],
+            max_length=64,
+            min_length=4,
+            pattern="^[A-Za-z0-9-]{4,64}$",
+            title="ApiKeyValue",
+        ),
+    ]
     messages: Annotated[list[BulkMessage], Field(max_length=1000, min_length=1)]
 
 
@@ -490,10 +527,51 @@ class EncSmsPlaintext(BaseModel):
         populate_by_name=True,
     )
     module: Literal["TRANS_SMS"]
-    apikey: ApiKeyValue
-    to: RecipientList
-    from_: Annotated[SenderId, Field(alias="from")]
-    msg: SmsText
+    apikey: Annotated[
+        str,
+        Field(
+            description="An account API key (a UUID in practice; the docs write it as `XXXX-XXXX-XXXX-XXXX-XXXX`).",
+            examples=["XXXX-XXXX-XXXX-XXXX-XXXX"],
+            max_length=64,
+            min_length=4,
+            pattern="^[A-Za-z0-9-]{4,64}$",
+            title="ApiKeyValue",
+        ),
+    ]
+    to: Annotated[
+        str,
+        Field(
+            description="One or more phone numbers separated by commas, at most 1000.",
+            examples=["919999999999,918888888888"],
+            max_length=17000,
+            min_length=10,
+            pattern="^\\+?[0-9]{10,15}(,\\+?[0-9]{10,15}){0,999}$",
+            title="RecipientList",
+        ),
+    ]
+    from_: Annotated[
+        str,
+        Field(
+            alias="from",
+            description="A DLT-approved sender id (header), up to 6 letters or digits.",
+            examples=["HEADER", "TFACTR"],
+            max_length=6,
+            min_length=1,
+            pattern="^[A-Za-z0-9]{1,6}$",
+            title="SenderId",
+        ),
+    ]
+    msg: Annotated[
+        str,
+        Field(
+            description="The DLT-approved text, 1 to 1000 characters. Any Unicode text; control characters other\nthan tab, line feed and carriage return are refused.\n",
+            examples=["DLT Approved Message Text Goes Here"],
+            max_length=1000,
+            min_length=1,
+            pattern="^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]+$",
+            title="SmsText",
+        ),
+    ]
 
 
 class EncDlrPlaintext(BaseModel):
@@ -501,7 +579,17 @@ class EncDlrPlaintext(BaseModel):
         populate_by_name=True,
     )
     module: Literal["TRANS_SMS_DLR"]
-    apikey: ApiKeyValue
+    apikey: Annotated[
+        str,
+        Field(
+            description="An account API key (a UUID in practice; the docs write it as `XXXX-XXXX-XXXX-XXXX-XXXX`).",
+            examples=["XXXX-XXXX-XXXX-XXXX-XXXX"],
+            max_length=64,
+            min_length=4,
+            pattern="^[A-Za-z0-9-]{4,64}$",
+            title="ApiKeyValue",
+        ),
+    ]
     sessionid: Annotated[
         str,
         Field(
@@ -561,8 +649,26 @@ class EncDlrResult(BaseModel):
     delivery_status: Annotated[DeliveryStatus | None, Field(alias="DeliveryStatus")] = (
         None
     )
-    sent_at: Annotated[Timestamp | None, Field(alias="SentAt")] = None
-    delivered_at: Annotated[Timestamp | None, Field(alias="DeliveredAt")] = None
+    sent_at: Annotated[
+        str | None,
+        Field(
+            alias="SentAt",
+            description="India time, `YYYY-MM-DD HH:MM:SS`.",
+            examples=["2025-11-24 19:43:06"],
+            pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$",
+            title="Timestamp",
+        ),
+    ] = None
+    delivered_at: Annotated[
+        str | None,
+        Field(
+            alias="DeliveredAt",
+            description="India time, `YYYY-MM-DD HH:MM:SS`.",
+            examples=["2025-11-24 19:43:06"],
+            pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$",
+            title="Timestamp",
+        ),
+    ] = None
 
 
 class EncReply(RootModel[EncSendResult | EncDlrResult]):
@@ -589,22 +695,79 @@ class DeliveryReport(BaseModel):
     session_id: Annotated[
         str, Field(alias="SessionId", description="The message id, `<requestId>-<n>`.")
     ]
-    sms_from: Annotated[SenderId, Field(alias="SmsFrom")]
+    sms_from: Annotated[
+        str,
+        Field(
+            alias="SmsFrom",
+            description="A DLT-approved sender id (header), up to 6 letters or digits.",
+            examples=["HEADER", "TFACTR"],
+            max_length=6,
+            min_length=1,
+            pattern="^[A-Za-z0-9]{1,6}$",
+            title="SenderId",
+        ),
+    ]
     sms_to: Annotated[
         str, Field(alias="SmsTo", description="The recipient, without country code.")
     ]
     sms_status: Annotated[SmsStatus, Field(alias="SmsStatus")]
-    sent_at: Annotated[Timestamp, Field(alias="SentAt")]
-    status_at: Annotated[Timestamp, Field(alias="StatusAt")]
-    callback_value1: CallbackValue | None = None
-    callback_value2: CallbackValue | None = None
+    sent_at: Annotated[
+        str,
+        Field(
+            alias="SentAt",
+            description="India time, `YYYY-MM-DD HH:MM:SS`.",
+            examples=["2025-11-24 19:43:06"],
+            pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$",
+            title="Timestamp",
+        ),
+    ]
+    status_at: Annotated[
+        str,
+        Field(
+            alias="StatusAt",
+            description="India time, `YYYY-MM-DD HH:MM:SS`.",
+            examples=["2025-11-24 19:43:06"],
+            pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$",
+            title="Timestamp",
+        ),
+    ]
+    callback_value1: Annotated[
+        str | None,
+        Field(
+            description="A caller's value echoed back in a webhook, up to 256 characters without control characters.",
+            examples=["user_789"],
+            max_length=256,
+            min_length=1,
+            pattern="^[^\\x00-\\x1F\\x7F]+$",
+            title="CallbackValue",
+        ),
+    ] = None
+    callback_value2: Annotated[
+        str | None,
+        Field(
+            description="A caller's value echoed back in a webhook, up to 256 characters without control characters.",
+            examples=["user_789"],
+            max_length=256,
+            min_length=1,
+            pattern="^[^\\x00-\\x1F\\x7F]+$",
+            title="CallbackValue",
+        ),
+    ] = None
 
 
 class CampaignClick(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    accessed: Timestamp
+    accessed: Annotated[
+        str,
+        Field(
+            description="India time, `YYYY-MM-DD HH:MM:SS`.",
+            examples=["2025-11-24 19:43:06"],
+            pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$",
+            title="Timestamp",
+        ),
+    ]
     phone_no: Annotated[
         str, Field(alias="phoneNo", description="The number the link was sent to.")
     ]
@@ -616,7 +779,15 @@ class ShortUrlClick(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    accessed: Timestamp
+    accessed: Annotated[
+        str,
+        Field(
+            description="India time, `YYYY-MM-DD HH:MM:SS`.",
+            examples=["2025-11-24 19:43:06"],
+            pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$",
+            title="Timestamp",
+        ),
+    ]
     phone_no: Annotated[str, Field(alias="phoneNo")]
     ip: str
     short_url: Annotated[str, Field(alias="shortUrl")]
@@ -629,18 +800,123 @@ class SendSmsByQueryParametersQuery(BaseModel):
         populate_by_name=True,
     )
     module: R1Module
-    apikey: ApiKeyValue
-    to: RecipientList
-    from_: Annotated[SenderId, Field(alias="from")]
-    msg: SmsText
-    scheduletime: ScheduleTime | None = None
-    peid: DltId | None = None
-    ctid: DltId | None = None
-    campaignname: CampaignName | None = None
-    campaignwebhook: WebhookUrl | None = None
+    apikey: Annotated[
+        str,
+        Field(
+            description="An account API key (a UUID in practice; the docs write it as `XXXX-XXXX-XXXX-XXXX-XXXX`).",
+            examples=["XXXX-XXXX-XXXX-XXXX-XXXX"],
+            max_length=64,
+            min_length=4,
+            pattern="^[A-Za-z0-9-]{4,64}$",
+            title="ApiKeyValue",
+        ),
+    ]
+    to: Annotated[
+        str,
+        Field(
+            description="One or more phone numbers separated by commas, at most 1000.",
+            examples=["919999999999,918888888888"],
+            max_length=17000,
+            min_length=10,
+            pattern="^\\+?[0-9]{10,15}(,\\+?[0-9]{10,15}){0,999}$",
+            title="RecipientList",
+        ),
+    ]
+    from_: Annotated[
+        str,
+        Field(
+            alias="from",
+            description="A DLT-approved sender id (header), up to 6 letters or digits.",
+            examples=["HEADER", "TFACTR"],
+            max_length=6,
+            min_length=1,
+            pattern="^[A-Za-z0-9]{1,6}$",
+            title="SenderId",
+        ),
+    ]
+    msg: Annotated[
+        str,
+        Field(
+            description="The DLT-approved text, 1 to 1000 characters. Any Unicode text; control characters other\nthan tab, line feed and carriage return are refused.\n",
+            examples=["DLT Approved Message Text Goes Here"],
+            max_length=1000,
+            min_length=1,
+            pattern="^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]+$",
+            title="SmsText",
+        ),
+    ]
+    scheduletime: Annotated[
+        str | None,
+        Field(
+            description="India time (UTC+05:30), `YYYY-MM-DD HH:MM:SS`, at least 5 minutes after the request.",
+            examples=["2022-01-01 13:27:00"],
+            max_length=19,
+            min_length=19,
+            pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$",
+            title="ScheduleTime",
+        ),
+    ] = None
+    peid: Annotated[
+        str | None,
+        Field(
+            description="A DLT principal entity id or content template id (digits).",
+            examples=["1101234567890123456"],
+            max_length=30,
+            min_length=1,
+            pattern="^[0-9]{1,30}$",
+            title="DltId",
+        ),
+    ] = None
+    ctid: Annotated[
+        str | None,
+        Field(
+            description="A DLT principal entity id or content template id (digits).",
+            examples=["1101234567890123456"],
+            max_length=30,
+            min_length=1,
+            pattern="^[0-9]{1,30}$",
+            title="DltId",
+        ),
+    ] = None
+    campaignname: Annotated[
+        str | None,
+        Field(
+            description="Name of a click-tracking campaign.",
+            examples=["DiwaliSale"],
+            max_length=100,
+            min_length=1,
+            pattern="^[A-Za-z0-9 _.-]{1,100}$",
+            title="CampaignName",
+        ),
+    ] = None
+    campaignwebhook: Annotated[
+        AnyUrl | None,
+        Field(
+            description="An absolute http or https URL that receives webhook notifications.",
+            examples=["https://example.com/2factor/clicks"],
+            title="WebhookUrl",
+        ),
+    ] = None
     shortenurl: ShortenUrlFlag | None = None
-    shortenurlwebhook: WebhookUrl | None = None
-    shortenurlcallback: CallbackValue | None = None
+    shortenurlwebhook: Annotated[
+        AnyUrl | None,
+        Field(
+            description="An absolute http or https URL that receives webhook notifications.",
+            examples=["https://example.com/2factor/clicks"],
+            title="WebhookUrl",
+        ),
+    ] = None
+    shortenurlcallback: Annotated[
+        str | None,
+        Field(
+            description="A caller's value echoed back in a webhook, up to 256 characters without control characters.",
+            examples=["user_789"],
+            max_length=256,
+            min_length=1,
+            pattern="^[^\\x00-\\x1F\\x7F]+$",
+            title="CallbackValue",
+        ),
+    ] = None
 
 
 class Encmode(StrEnum):

@@ -21,9 +21,12 @@ class BulkMessage:
     Attributes:
         sms_from (str): A DLT-approved sender id (header), up to 6 letters or digits.
         sms_to (str): The recipient in international format. A malformed number rejects only this message.
-        sms_text (str): The DLT-approved text, at most 1000 characters.
-        callback_value1 (str | Unset): A caller's value echoed back in a webhook.
-        callback_value2 (str | Unset): A caller's value echoed back in a webhook.
+        sms_text (str): The DLT-approved text, 1 to 1000 characters. Any Unicode text; control characters other
+            than tab, line feed and carriage return are refused.
+        callback_value1 (str | Unset): A caller's value echoed back in a webhook, up to 256 characters without control
+            characters.
+        callback_value2 (str | Unset): A caller's value echoed back in a webhook, up to 256 characters without control
+            characters.
         callback_format (BulkMessageCallbackFormat | Unset): Format of the delivery report; only `json` is documented.
     """
 

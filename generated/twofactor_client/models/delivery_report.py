@@ -25,8 +25,10 @@ class DeliveryReport:
         sms_status (DeliveryReportSmsStatus):
         sent_at (str): India time, `YYYY-MM-DD HH:MM:SS`.
         status_at (str): India time, `YYYY-MM-DD HH:MM:SS`.
-        callback_value1 (str | Unset): A caller's value echoed back in a webhook.
-        callback_value2 (str | Unset): A caller's value echoed back in a webhook.
+        callback_value1 (str | Unset): A caller's value echoed back in a webhook, up to 256 characters without control
+            characters.
+        callback_value2 (str | Unset): A caller's value echoed back in a webhook, up to 256 characters without control
+            characters.
     """
 
     session_id: str

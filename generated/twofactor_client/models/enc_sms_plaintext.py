@@ -25,7 +25,8 @@ class EncSmsPlaintext:
         apikey (str): An account API key (a UUID in practice; the docs write it as `XXXX-XXXX-XXXX-XXXX-XXXX`).
         to (str): One or more phone numbers separated by commas, at most 1000.
         from_ (str): A DLT-approved sender id (header), up to 6 letters or digits.
-        msg (str): The DLT-approved text, at most 1000 characters.
+        msg (str): The DLT-approved text, 1 to 1000 characters. Any Unicode text; control characters other
+            than tab, line feed and carriage return are refused.
     """
 
     module: Literal["TRANS_SMS"]

@@ -24,7 +24,8 @@ class R1SmsForm:
         apikey (str): An account API key (a UUID in practice; the docs write it as `XXXX-XXXX-XXXX-XXXX-XXXX`).
         to (str): One or more phone numbers separated by commas, at most 1000.
         from_ (str): A DLT-approved sender id (header), up to 6 letters or digits.
-        msg (str): The DLT-approved text, at most 1000 characters.
+        msg (str): The DLT-approved text, 1 to 1000 characters. Any Unicode text; control characters other
+            than tab, line feed and carriage return are refused.
         scheduletime (str | Unset): India time (UTC+05:30), `YYYY-MM-DD HH:MM:SS`, at least 5 minutes after the request.
         peid (str | Unset): A DLT principal entity id or content template id (digits).
         ctid (str | Unset): A DLT principal entity id or content template id (digits).
@@ -33,7 +34,8 @@ class R1SmsForm:
         shortenurl (ShortenUrlFlag | Unset): `1` shortens every URL in the text into a `https://e.1rp.in/<sender
             id>/<code>` short link; `0` or absent does not.
         shortenurlwebhook (str | Unset): An absolute http or https URL that receives webhook notifications.
-        shortenurlcallback (str | Unset): A caller's value echoed back in a webhook.
+        shortenurlcallback (str | Unset): A caller's value echoed back in a webhook, up to 256 characters without
+            control characters.
     """
 
     module: R1Module

@@ -155,7 +155,9 @@ def sync_detailed(
             XXXX-XXXX-XXXX`).
         to (str): One or more phone numbers separated by commas, at most 1000.
         from_ (str): A DLT-approved sender id (header), up to 6 letters or digits.
-        msg (str): The DLT-approved text, at most 1000 characters.
+        msg (str): The DLT-approved text, 1 to 1000 characters. Any Unicode text; control
+            characters other
+            than tab, line feed and carriage return are refused.
         scheduletime (str | Unset): India time (UTC+05:30), `YYYY-MM-DD HH:MM:SS`, at least 5
             minutes after the request.
         peid (str | Unset): A DLT principal entity id or content template id (digits).
@@ -167,7 +169,8 @@ def sync_detailed(
             `https://e.1rp.in/<sender id>/<code>` short link; `0` or absent does not.
         shortenurlwebhook (str | Unset): An absolute http or https URL that receives webhook
             notifications.
-        shortenurlcallback (str | Unset): A caller's value echoed back in a webhook.
+        shortenurlcallback (str | Unset): A caller's value echoed back in a webhook, up to 256
+            characters without control characters.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -229,7 +232,9 @@ def sync(
             XXXX-XXXX-XXXX`).
         to (str): One or more phone numbers separated by commas, at most 1000.
         from_ (str): A DLT-approved sender id (header), up to 6 letters or digits.
-        msg (str): The DLT-approved text, at most 1000 characters.
+        msg (str): The DLT-approved text, 1 to 1000 characters. Any Unicode text; control
+            characters other
+            than tab, line feed and carriage return are refused.
         scheduletime (str | Unset): India time (UTC+05:30), `YYYY-MM-DD HH:MM:SS`, at least 5
             minutes after the request.
         peid (str | Unset): A DLT principal entity id or content template id (digits).
@@ -241,7 +246,8 @@ def sync(
             `https://e.1rp.in/<sender id>/<code>` short link; `0` or absent does not.
         shortenurlwebhook (str | Unset): An absolute http or https URL that receives webhook
             notifications.
-        shortenurlcallback (str | Unset): A caller's value echoed back in a webhook.
+        shortenurlcallback (str | Unset): A caller's value echoed back in a webhook, up to 256
+            characters without control characters.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -298,7 +304,9 @@ async def asyncio_detailed(
             XXXX-XXXX-XXXX`).
         to (str): One or more phone numbers separated by commas, at most 1000.
         from_ (str): A DLT-approved sender id (header), up to 6 letters or digits.
-        msg (str): The DLT-approved text, at most 1000 characters.
+        msg (str): The DLT-approved text, 1 to 1000 characters. Any Unicode text; control
+            characters other
+            than tab, line feed and carriage return are refused.
         scheduletime (str | Unset): India time (UTC+05:30), `YYYY-MM-DD HH:MM:SS`, at least 5
             minutes after the request.
         peid (str | Unset): A DLT principal entity id or content template id (digits).
@@ -310,7 +318,8 @@ async def asyncio_detailed(
             `https://e.1rp.in/<sender id>/<code>` short link; `0` or absent does not.
         shortenurlwebhook (str | Unset): An absolute http or https URL that receives webhook
             notifications.
-        shortenurlcallback (str | Unset): A caller's value echoed back in a webhook.
+        shortenurlcallback (str | Unset): A caller's value echoed back in a webhook, up to 256
+            characters without control characters.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -370,7 +379,9 @@ async def asyncio(
             XXXX-XXXX-XXXX`).
         to (str): One or more phone numbers separated by commas, at most 1000.
         from_ (str): A DLT-approved sender id (header), up to 6 letters or digits.
-        msg (str): The DLT-approved text, at most 1000 characters.
+        msg (str): The DLT-approved text, 1 to 1000 characters. Any Unicode text; control
+            characters other
+            than tab, line feed and carriage return are refused.
         scheduletime (str | Unset): India time (UTC+05:30), `YYYY-MM-DD HH:MM:SS`, at least 5
             minutes after the request.
         peid (str | Unset): A DLT principal entity id or content template id (digits).
@@ -382,7 +393,8 @@ async def asyncio(
             `https://e.1rp.in/<sender id>/<code>` short link; `0` or absent does not.
         shortenurlwebhook (str | Unset): An absolute http or https URL that receives webhook
             notifications.
-        shortenurlcallback (str | Unset): A caller's value echoed back in a webhook.
+        shortenurlcallback (str | Unset): A caller's value echoed back in a webhook, up to 256
+            characters without control characters.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
