@@ -49,6 +49,7 @@ MODEL_OPTIONS = [
     "--target-python-version", "3.11",
     "--use-annotated",
     "--collapse-root-models",  # plain `str` fields with constraints, not RootModel wrappers
+    "--set-default-enum-member",  # defaults as enum members, so the models type-check
     "--field-constraints",
     "--use-standard-collections",
     "--use-union-operator",

@@ -929,4 +929,4 @@ class SendEncryptedParametersQuery(BaseModel):
         populate_by_name=True,
     )
     module: Literal["ENC"]
-    encmode: Encmode | None = "CBC"
+    encmode: Encmode | None = Encmode.cbc

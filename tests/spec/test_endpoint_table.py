@@ -34,9 +34,19 @@ ENDPOINTS = [
     ("get", f"{V1}/SMS/VERIFY2/{{otp_session_id}}/{{otp_entered_by_user}}", "verifyOtp2", "docs (sandbox)"),
     # Sandbox / Testing
     ("get", f"{V1}/SMS/{{phone_number}}/AUTOGEND", "sendSandboxOtp", "docs (sandbox)"),
-    ("get", f"{V1}/SMS/{{phone_number}}/AUTOGEND/{{otp_template_name}}", "sendSandboxOtpWithTemplate", "docs (sandbox)"),
+    (
+        "get",
+        f"{V1}/SMS/{{phone_number}}/AUTOGEND/{{otp_template_name}}",
+        "sendSandboxOtpWithTemplate",
+        "docs (sandbox)",
+    ),
     ("get", f"{V1}/SMS/{{phone_number}}/AUTOGEND2", "sendSandboxOtp2", "docs (sandbox)"),
-    ("get", f"{V1}/SMS/{{phone_number}}/AUTOGEND2/{{otp_template_name}}", "sendSandboxOtp2WithTemplate", "docs (sandbox)"),
+    (
+        "get",
+        f"{V1}/SMS/{{phone_number}}/AUTOGEND2/{{otp_template_name}}",
+        "sendSandboxOtp2WithTemplate",
+        "docs (sandbox)",
+    ),
     # Send Transactional SMS / Send Promotional SMS (form POST) and the runtime PEID/CTID sample (GET)
     ("post", "/API/R1/", "sendSms", "docs"),
     ("get", "/API/R1/", "sendSmsByQuery", "docs"),

@@ -70,9 +70,12 @@ def test_the_generated_packages_import_and_are_typed() -> None:
 
     assert (Path(twofactor_client.__file__).parent / "py.typed").exists()
     assert (Path(twofactor_models.__file__).parent / "py.typed").exists()
-    assert twofactor_models.OtpSendWithValueSuccess.model_validate(
-        {"Status": "Success", "Details": "160gaseavbemjvlgw7o-7303503698702e11", "OTP": "565059"}
-    ).otp == "565059"
+    assert (
+        twofactor_models.OtpSendWithValueSuccess.model_validate(
+            {"Status": "Success", "Details": "160gaseavbemjvlgw7o-7303503698702e11", "OTP": "565059"}
+        ).otp
+        == "565059"
+    )
 
 
 @pytest.mark.slow

@@ -10,11 +10,20 @@ import pytest
 from .conftest import operations, resolve
 
 CAMEL_CASE = re.compile(r"^[a-z][a-zA-Z0-9]*$")
-SEND_OTP = (
-    "sendOtpAutogen sendOtpAutogenWithTemplate sendOtpAutogen2 sendOtpAutogen2WithTemplate sendOtpAutogen3 "
-    "sendOtpAutogen3WithTemplate sendCustomOtpOrTemplateSms sendCustomOtpWithTemplate sendSandboxOtp "
-    "sendSandboxOtpWithTemplate sendSandboxOtp2 sendSandboxOtp2WithTemplate"
-).split()
+SEND_OTP = [
+    "sendOtpAutogen",
+    "sendOtpAutogenWithTemplate",
+    "sendOtpAutogen2",
+    "sendOtpAutogen2WithTemplate",
+    "sendOtpAutogen3",
+    "sendOtpAutogen3WithTemplate",
+    "sendCustomOtpOrTemplateSms",
+    "sendCustomOtpWithTemplate",
+    "sendSandboxOtp",
+    "sendSandboxOtpWithTemplate",
+    "sendSandboxOtp2",
+    "sendSandboxOtp2WithTemplate",
+]
 # Sandbox sends answer dummies that only Dummy-12345 verifies; VERIFY3 by phone is not offered for them.
 SANDBOX_SEND_OTP = [op for op in SEND_OTP if op.startswith("sendSandbox")]
 
@@ -90,7 +99,7 @@ def test_status_is_a_const_in_every_envelope_variant(spec: dict[str, Any], schem
 
 
 def test_production_errors_are_400_and_sandbox_errors_200_with_the_same_body(spec: dict[str, Any]) -> None:
-    for path, method, op in operations(spec):
+    for path, _method, op in operations(spec):
         if not path.startswith("/API/V1/"):
             continue
         ok = resolve(spec, op["responses"]["200"])["content"]["application/json"]["schema"]
@@ -124,7 +133,7 @@ def test_link_targets_exist_and_take_the_linked_parameters(spec: dict[str, Any])
     for name, response in spec["components"]["responses"].items():
         for link_name, link in response.get("links", {}).items():
             assert link["operationId"] in operations_by_id, f"{name}.{link_name}: unknown operation"
-            path, op = operations_by_id[link["operationId"]]
+            path, _op = operations_by_id[link["operationId"]]
             for parameter in link["parameters"]:
                 assert "{" + parameter + "}" in path, f"{name}.{link_name}: {path} has no {parameter}"
 
