@@ -1,0 +1,94 @@
+"""Fixtures of the contract tests: the emulator under test, the account keys, the run profile.
+
+What the suite runs against, in order of precedence:
+
+* `TWOFACTOR_CONTRACT_URL` (plus `TWOFACTOR_CONTRACT_API_KEY` / `TWOFACTOR_CONTRACT_SECRET_KEY`): a live
+  deployment or another implementation of the document. Only the tests that need no emulator
+  internals run (the CLI run, the examples replay); the planted-bug tests are skipped.
+* otherwise the module named by `TWOFACTOR_CONTRACT_EMULATOR_MODULE` (default
+  `twofactor_emulator.testing`), which must provide `running_emulator(db=..., config=None)` and, for
+  the in-process runs, `create_app(...)`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from .extensions import CONTRACT_API_KEY, CONTRACT_SECRET_KEY
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC_PATH = ROOT / "openapi" / "twofactor.yaml"
+ADMIN_SPEC_PATH = ROOT / "openapi" / "emulator-admin.yaml"
+ARTIFACTS = ROOT / "artifacts" / "contract"
+ST = ROOT / ".venv" / "bin" / "st"
+
+# ------------------------------------------------------------------------------------ profiles
+# The default profile keeps the whole contract suite under about 4 minutes on 2 cores; the deep one
+# is for a nightly job or before a release (TWOFACTOR_CONTRACT_PROFILE=deep).
+PROFILE_NAME = os.environ.get("TWOFACTOR_CONTRACT_PROFILE", "default")
+PROFILES: dict[str, dict[str, int]] = {
+    # max_examples: per operation and phase; stateful_steps: steps per stateful scenario
+    "default": {"max_examples": 12, "stateful_steps": 8, "cli_max_examples": 12},
+    "deep": {"max_examples": 300, "stateful_steps": 20, "cli_max_examples": 400},
+}
+if PROFILE_NAME not in PROFILES:
+    raise pytest.UsageError(f"TWOFACTOR_CONTRACT_PROFILE must be one of {sorted(PROFILES)}, got {PROFILE_NAME!r}")
+PROFILE = PROFILES[PROFILE_NAME]
+
+EXTERNAL_URL = os.environ.get("TWOFACTOR_CONTRACT_URL")
+EMULATOR_MODULE = os.environ.get("TWOFACTOR_CONTRACT_EMULATOR_MODULE", "twofactor_emulator.testing")
+
+# The contract account: the keys schemathesis.toml's dictionaries inject.
+CONTRACT_ACCOUNT = {"api_key": CONTRACT_API_KEY, "secret_key": CONTRACT_SECRET_KEY}
+
+
+def emulator_module() -> ModuleType:
+    """The emulator's testing module, or skip: the emulator is written in parallel with these tests."""
+    try:
+        return importlib.import_module(EMULATOR_MODULE)
+    except ImportError as exc:
+        pytest.skip(f"the emulator is not available yet ({EMULATOR_MODULE}: {exc})")
+
+
+@dataclass
+class Target:
+    """Where the contract run sends its requests, and the account it uses."""
+
+    base_url: str
+    api_key: str
+    secret_key: str
+    handle: Any = None  # the running_emulator handle, when the target is the emulator
+
+
+def emulator_config() -> dict[str, Any]:
+    """The emulator configuration the contract run needs: the contract account's keys."""
+    return {"accounts": [dict(CONTRACT_ACCOUNT, sandbox_numbers=["+919920123456"])]}
+
+
+@pytest.fixture(scope="session")
+def target() -> Iterator[Target]:
+    if EXTERNAL_URL:
+        yield Target(EXTERNAL_URL.rstrip("/"), CONTRACT_API_KEY, CONTRACT_SECRET_KEY)
+        return
+    module = emulator_module()
+    with module.running_emulator(db=":memory:", config=emulator_config()) as handle:
+        if handle.api_key != CONTRACT_API_KEY or handle.secret_key != CONTRACT_SECRET_KEY:
+            pytest.fail(
+                "the emulator did not take the contract account's keys from its config; "
+                f"schemathesis.toml injects {CONTRACT_API_KEY!r}"
+            )
+        yield Target(handle.base_url, handle.api_key, handle.secret_key, handle)
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
