@@ -289,3 +289,22 @@ def twofactor_linked_verify_matches(ctx: Any, response: Any, case: Any) -> bool 
         f"{operation_id} was given the OTP that {_operation_id(parent)} returned ({sent['OTP']}) "
         f"and answered {verdict!r}, expected 'OTP Matched'"
     )
+
+
+# Off unless a test turns it on: the planted-bug test for expiry advances the emulator's clock past
+# the OTP lifetime after every send, and then no verify may match.
+EVERY_OTP_EXPIRED = False
+SANDBOX_SESSION = "Dummy-12345"  # the sandbox's fixed session, which always matches 12345
+
+
+@schemathesis.check
+def twofactor_expired_otp_never_matches(ctx: Any, response: Any, case: Any) -> bool | None:
+    """While every OTP has outlived its lifetime (see `EVERY_OTP_EXPIRED`), no verify answers success."""
+    if not EVERY_OTP_EXPIRED or "/VERIFY" not in case.operation.path:
+        return None
+    if (case.path_parameters or {}).get("otp_session_id") == SANDBOX_SESSION:
+        return None
+    verdict = reply_json(response)
+    if isinstance(verdict, dict) and verdict.get("Status") == "Success":
+        raise AssertionError(f"A verify after the OTP's lifetime succeeded: {verdict!r}")
+    return None

@@ -95,7 +95,8 @@ def test_cli_contract_run(target: Target, artifacts: Path) -> None:
     )
 
     # Every operation of the document was tested, by name, in the JUnit report.
-    tested = {case.get("name", "") for case in ET.parse(junit).getroot().iter("testcase")}
+    # The report is the file st just wrote, not untrusted input.
+    tested = {case.get("name", "") for case in ET.parse(junit).getroot().iter("testcase")}  # noqa: S314
     missing = [label for label in document_operations().values() if label not in tested]
     assert not missing, f"operations absent from the JUnit report: {missing}"
 

@@ -1,0 +1,91 @@
+"""The contract run catches planted bugs.
+
+Each test builds a deliberately broken variant of the emulator from the test side (tests/contract/
+broken.py wraps the emulator's ASGI app, or a proxy in front of a real-socket emulator; no emulator
+code is edited), runs the same contract run on the operations concerned, and asserts that it FAILS
+on the variant and passes on the real emulator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from . import broken, extensions, runner
+from .conftest import EXTERNAL_URL, emulator_config, emulator_module
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(bool(EXTERNAL_URL), reason="planted bugs need the emulator itself, not a live deployment"),
+]
+
+ALL_PHASES = ("examples", "coverage", "fuzzing", "stateful")
+STATELESS = ("examples", "coverage", "fuzzing")  # for operations without links among them
+
+
+def fresh_app() -> Any:
+    return emulator_module().create_app(db=":memory:", config=emulator_config())
+
+
+def contract_run(app: Any, operations: list[str], phases: tuple[str, ...] = ALL_PHASES) -> runner.RunResult:
+    result = runner.run(runner.load_schema(app=app, operations=operations, phases=phases))
+    assert not result.errors, result.summary()
+    return result
+
+
+def test_reply_field_of_the_wrong_type() -> None:
+    operations = ["getOtpSmsBalance"]
+    assert not contract_run(fresh_app(), operations, STATELESS).findings
+    found = contract_run(broken.wrong_type_balance(fresh_app()), operations, STATELESS)
+    assert found.by_check("response_schema_conformance"), found.summary()
+
+
+def test_server_error_on_a_long_template_name() -> None:
+    operations = ["sendOtpAutogenWithTemplate"]
+    assert not contract_run(fresh_app(), operations, STATELESS).findings
+    found = contract_run(broken.server_error_on_long_template(fresh_app()), operations, STATELESS)
+    assert found.by_check("not_a_server_error"), found.summary()
+    assert found.by_check("twofactor_valid_request_not_server_error"), found.summary()
+
+
+@pytest.fixture
+def every_otp_expired() -> Iterator[None]:
+    extensions.EVERY_OTP_EXPIRED = True
+    try:
+        yield
+    finally:
+        extensions.EVERY_OTP_EXPIRED = False
+
+
+def test_verify_after_expiry_succeeds(every_otp_expired: None) -> None:
+    """The proxy advances the emulator's clock 11 minutes past every successful send (lifetime: 10)."""
+    operations = ["sendOtpAutogen2", "sendOtpAutogen", "verifyOtp", "verifyOtpByPhone"]
+    module = emulator_module()
+    for variant, should_fail in ((lambda app: app, False), (broken.expired_otp_matches, True)):
+        with module.running_emulator(db=":memory:", config=emulator_config()) as handle:
+
+            def on_reply(path: str, status: int, body: bytes, handle: Any = handle) -> None:
+                if status == 200 and "/VERIFY" not in path and b'"Success"' in body:
+                    handle.advance_clock(11 * 60)
+
+            app = variant(broken.Proxy(handle.base_url, on_reply=on_reply))
+            result = contract_run(app, operations)
+        findings = result.by_check("twofactor_expired_otp_never_matches")
+        if should_fail:
+            assert findings, result.summary()
+        else:
+            assert not result.findings, result.summary()
+
+
+def test_stateful_only_bug_needs_a_real_session_id() -> None:
+    operations = ["sendOtpAutogen2", "verifyOtp"]
+    assert not contract_run(fresh_app(), operations).findings
+    # Without links, no phase can guess a live session id and its OTP: the bug stays hidden ...
+    stateless = contract_run(broken.crash_on_real_match(fresh_app()), operations, STATELESS)
+    assert not stateless.findings, stateless.summary()
+    # ... and the stateful phase, following AUTOGEN2's link with the returned OTP, finds it.
+    found = contract_run(broken.crash_on_real_match(fresh_app()), operations, ("stateful",))
+    crashes = found.by_check("not_a_server_error")
+    assert crashes and all(finding.phase == "stateful" for finding in crashes), found.summary()
