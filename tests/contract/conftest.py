@@ -70,7 +70,8 @@ class Target:
 
 def emulator_config() -> dict[str, Any]:
     """The emulator configuration the contract run needs: the contract account's keys."""
-    return {"accounts": [dict(CONTRACT_ACCOUNT, sandbox_numbers=["+919920123456"])]}
+    # The shape of twofactor_emulator.config.parse_config: one account, one sandbox number.
+    return {"accounts": [dict(CONTRACT_ACCOUNT, sandbox=["+919920123456"])]}
 
 
 @pytest.fixture(scope="session")
