@@ -36,6 +36,7 @@ class RunResult:
     errors: list[str] = field(default_factory=list)
     operations: set[str] = field(default_factory=set)
     phases: set[str] = field(default_factory=set)
+    links_covered: set[str] = field(default_factory=set)
     stop_reason: str = ""
 
     def by_check(self, name: str) -> list[Finding]:
@@ -90,6 +91,12 @@ def run(schema: Any, *, on_event: Callable[[Any], None] | None = None) -> RunRes
         if isinstance(event, events.ScenarioFinished):
             result.phases.add(str(event.phase.value))
             result.operations.add(event.recorder.label)
+            # The links the stateful phase followed, as the CLI counts them ("API Links: N covered").
+            result.links_covered.update(
+                case.transition.id
+                for case in event.recorder.cases.values()
+                if case.transition is not None and case.is_transition_applied
+            )
             for check_results in event.recorder.checks.values():
                 for check in check_results:
                     if check.failure_info is not None:
