@@ -1,0 +1,109 @@
+"""The `twofactor-emulator` command.
+
+twofactor-emulator [serve] [--host 127.0.0.1] [--port 8787] [--db PATH] [--config FILE]
+twofactor-emulator demo [ARGS...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import socket
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .config import ConfigError, load_config
+from .store import SchemaError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8787
+
+
+def default_db_path() -> Path:
+    """The embedded SQLite file used without --db: $TWOFACTOR_EMULATOR_DB, else
+    $XDG_DATA_HOME/twofactor-emulator/emulator.sqlite3 (~/.local/share/... by default)."""
+    override = os.environ.get("TWOFACTOR_EMULATOR_DB")
+    if override:
+        return Path(override)
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "twofactor-emulator" / "emulator.sqlite3"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="twofactor-emulator",
+        description="A stateful, persistent local 2Factor.in SMS/OTP API. `twofactor-emulator demo` runs a round trip.",
+    )
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port, 0 for any free one (default {DEFAULT_PORT})"
+    )
+    parser.add_argument("--db", help=f"SQLite file, or :memory: (default {default_db_path()})")
+    parser.add_argument("--config", help="TOML file with [[accounts]] (JSON of the same shape if it ends in .json)")
+    parser.add_argument(
+        "--show-secret-key", action="store_true", help="also print the accounts' secret keys (the ENC route's AES keys)"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["demo"]:
+        # Imported lazily: the demo pulls in the client, which serving does not need.
+        demo = importlib.import_module("twofactor_emulator.demo")
+        return int(demo.main(args[1:]) or 0)
+    if args[:1] == ["serve"]:
+        args = args[1:]
+    options = _parser().parse_args(args)
+    return serve(options)
+
+
+def serve(options: argparse.Namespace) -> int:
+    """Open the database, bind the socket, print where the emulator listens, serve until stopped."""
+    import uvicorn  # imported here so `--help` stays fast
+
+    from .app import build_app
+    from .service import Service
+    from .store import Store
+
+    db = options.db or str(default_db_path())
+    if db != ":memory:":
+        Path(db).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        config = load_config(options.config) if options.config else None
+        service = Service(Store(db), config)
+    except (ConfigError, SchemaError) as exc:
+        print(f"twofactor-emulator: {exc}", file=sys.stderr)
+        return 2
+    family = socket.AF_INET6 if ":" in options.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((options.host, options.port))
+    except OSError as exc:
+        print(f"twofactor-emulator: cannot listen on {options.host}:{options.port}: {exc.strerror}", file=sys.stderr)
+        return 2
+    host, port = sock.getsockname()[:2]
+    shown_host = f"[{host}]" if family == socket.AF_INET6 else host
+    base_url = f"http://{shown_host}:{port}"
+    print(f"2Factor emulator listening on {base_url}")
+    print(f"  database: {db} (schema v{service.store.schema_version()}, journal {service.store.journal_mode})")
+    for account in service.accounts:
+        # The key is printed on purpose: it is what a developer pastes into their app's settings.
+        line = f"  API key: {account.api_key}"
+        if options.show_secret_key:
+            line += f"  secret key: {account.secret_key}"
+        print(line + ("  (sandbox)" if account.sandbox is True else ""))
+    print(f"  control API: {base_url}/_emulator/health")
+    sys.stdout.flush()
+    # access_log off: request lines would print V1 paths, which contain API keys.
+    server_config = uvicorn.Config(build_app(service), log_level="warning", access_log=False, lifespan="on")
+    uvicorn.Server(server_config).run(sockets=[sock])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

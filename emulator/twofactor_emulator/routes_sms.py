@@ -1,0 +1,279 @@
+"""Handlers of the R1 routes: transactional/promotional SMS (form and query), bulk, and encrypted.
+
+One method per operationId of openapi/twofactor.yaml (named after it); app.py binds them to paths.
+Request bodies and queries are validated with the generated `twofactor_models`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from twofactor.envelope import EnvelopeError, open_json, seal_json
+from twofactor_models import (
+    BulkRequest,
+    EncDlrPlaintext,
+    EncPlaintext,
+    EncSmsPlaintext,
+    R1SmsForm,
+    SendSmsByQueryParametersQuery,
+)
+
+from . import errors, replies
+from .clock import india_date, india_text, parse_india
+from .config import AccountConfig
+from .phones import PhoneError, normalise_phone
+from .service import Service
+
+SCHEDULE_MIN_LEAD_SECONDS = 5 * 60  # docs: "at least 5 minutes greater than the current time"
+BULK_CHUNK = 500  # messages per queue chunk in `queueStats` (the docs do not say; any size reads the same)
+MAX_BULK_DETAILS = 20  # a reply lists at most this many validation problems
+
+
+def _client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _phones(raw: str) -> list[str | None]:
+    try:
+        return [normalise_phone(part) for part in raw.split(",")]
+    except PhoneError:
+        raise errors.TwoFactorError(errors.INVALID_PHONE) from None
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _validated(model: type[M], data: Any) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise errors.TwoFactorError(replies.first_field_error(exc)[1]) from None
+
+
+class SmsHandlers:
+    """The R1, bulk and encrypted handlers, bound to one `Service`."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+
+    def _send_r1(
+        self,
+        account: AccountConfig,
+        *,
+        to: str,
+        sender: str,
+        text: str,
+        operation: str,
+        kind: str,
+        scheduletime: str | None = None,
+    ) -> str:
+        """Validate what the schema cannot, store one message per recipient, return the request id."""
+        self.service.check_sender(account, sender)
+        self.service.check_text(account, text)
+        phones = _phones(to)
+        scheduled_at = None
+        if scheduletime is not None:
+            try:
+                scheduled_at = parse_india(scheduletime)
+            except ValueError:
+                raise errors.TwoFactorError(errors.invalid_field("scheduletime")) from None
+            if scheduled_at < self.service.now() + SCHEDULE_MIN_LEAD_SECONDS:
+                raise errors.TwoFactorError(errors.SCHEDULE_TOO_SOON)
+        request_id, _ = self.service.send_sms(
+            account, phones, sender=sender, texts=text, operation=operation, kind=kind, scheduled_at=scheduled_at
+        )
+        return request_id
+
+    def _r1(self, request: Request, form: R1SmsForm | SendSmsByQueryParametersQuery, operation: str) -> Response:
+        account = self.service.account(form.apikey, _client_ip(request))
+        request_id = self._send_r1(
+            account,
+            to=form.to,
+            sender=form.from_,
+            text=form.msg,
+            operation=operation,
+            kind="promotional" if form.module.value == "PROMO_SMS" else "transactional",
+            scheduletime=form.scheduletime,
+        )
+        return replies.success(request_id)
+
+    # ------------------------------------------------------------------ R1
+    async def sendSms(self, request: Request) -> Response:
+        """R1 form POST. `/API/R1/?module=ENC` is the encrypted route, as the docs' cURL sample sends it."""
+        if request.query_params.get("module") == "ENC":
+            return await self.sendEncrypted(request)
+        body = await replies.read_body(request, replies.FORM_BODY_LIMIT, errors.TwoFactorError)
+        form = _validated(R1SmsForm, replies.parse_form(body))
+        return self._r1(request, form, "sendSms")
+
+    async def sendSmsByQuery(self, request: Request) -> Response:
+        """R1 with every field in the query string."""
+        if request.query_params.get("module") == "ENC":
+            raise errors.TwoFactorError(errors.GET_NOT_SUPPORTED)
+        query = _validated(SendSmsByQueryParametersQuery, dict(request.query_params))
+        return self._r1(request, query, "sendSmsByQuery")
+
+    # ------------------------------------------------------------------ bulk
+    async def sendBulkSms(self, request: Request) -> Response:
+        """Up to 1000 messages in one JSON request; a bad phone number rejects only its message."""
+        started = time.perf_counter()
+        body = await replies.read_body(
+            request, replies.BULK_BODY_LIMIT, lambda text: errors.BulkError([{"error": text}], status=400)
+        )
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
+            raise errors.BulkError([{"error": errors.BULK_BAD_JSON, "details": str(exc)}]) from None
+        if not isinstance(data, dict):
+            raise errors.BulkError([{"error": errors.BULK_NOT_OBJECT}])
+        apikey = data.get("apikey")
+        account = self.service.find_account(apikey) if isinstance(apikey, str) else None
+        if account is None:
+            raise errors.BulkError([{"field": "apikey", "error": errors.BULK_INVALID_API_KEY}])
+        messages = data.get("messages")
+        if isinstance(messages, list) and not 1 <= len(messages) <= 1000:
+            raise errors.BulkError([{"field": "messages", "error": errors.BULK_TOO_MANY}])
+        try:
+            bulk = BulkRequest.model_validate(data)
+        except ValidationError as exc:
+            raise errors.BulkError(_bulk_details(exc)) from None
+        problems: list[dict[str, Any]] = []
+        for index, message in enumerate(bulk.messages):
+            try:
+                self.service.check_sender(account, message.sms_from)
+            except errors.TwoFactorError as exc:
+                problems.append({"field": f"messages[{index}].smsFrom", "error": exc.details})
+            try:
+                self.service.check_text(account, message.sms_text)
+            except errors.TwoFactorError as exc:
+                problems.append({"field": f"messages[{index}].smsText", "error": exc.details})
+        if problems:
+            raise errors.BulkError(problems[:MAX_BULK_DETAILS])
+        phones: list[str | None] = []
+        for message in bulk.messages:
+            try:
+                phones.append(normalise_phone(message.sms_to))
+            except PhoneError:
+                phones.append(None)
+        # One transaction for the whole request.
+        request_id, message_ids = self.service.send_sms(
+            account,
+            phones,
+            sender=[m.sms_from for m in bulk.messages],
+            texts=[m.sms_text for m in bulk.messages],
+            operation="sendBulkSms",
+            kind="bulk",
+            callbacks=[(m.callback_value1, m.callback_value2) for m in bulk.messages],
+        )
+        outcomes: list[dict[str, Any]] = []
+        for index, (message, message_id) in enumerate(zip(bulk.messages, message_ids, strict=True)):
+            if message_id is None:
+                outcomes.append(
+                    {"index": index, "smsTo": message.sms_to, "status": "rejected", "error": errors.BULK_PHONE}
+                )
+            else:
+                outcomes.append(
+                    {"index": index, "smsTo": message.sms_to, "status": "accepted", "messageId": message_id}
+                )
+        accepted = sum(1 for m in message_ids if m is not None)
+        chunks = math.ceil(accepted / BULK_CHUNK)
+        reply = {
+            "success": True,
+            "requestId": request_id,
+            "messageCount": accepted,
+            "timestamp": replies.iso_utc_now(),
+            "processingTime": int((time.perf_counter() - started) * 1000),
+            "queueStats": {"success": True, "totalChunks": chunks, "successfulChunks": chunks, "failedChunks": 0},
+            "messages": outcomes,
+        }
+        return JSONResponse(reply)
+
+    # ------------------------------------------------------------------ encrypted
+    async def sendEncrypted(self, request: Request) -> Response:
+        """The AES-256 route. Errors are plain JSON; every decryption failure reads the same."""
+        if request.method == "GET":
+            raise errors.TwoFactorError(errors.GET_NOT_SUPPORTED)
+        if request.query_params.get("module") != "ENC":
+            raise errors.TwoFactorError(errors.INVALID_ENC_QUERY)
+        mode = request.query_params.get("encmode", "CBC")  # the docs: "default encryption mode is CBC"
+        if mode not in ("GCM", "CBC"):
+            raise errors.TwoFactorError(errors.INVALID_ENC_MODE)
+        secret = request.headers.get("secret-key")
+        if not secret:
+            raise errors.TwoFactorError(errors.SECRET_KEY_MISSING)
+        body = await replies.read_body(request, replies.ENC_BODY_LIMIT, errors.TwoFactorError)
+        try:
+            # A key of the wrong length fails here too: the same reply as a wrong key of the right length.
+            plaintext = open_json(body, secret, mode)
+        except EnvelopeError:
+            raise errors.TwoFactorError(errors.DECRYPTION_FAILED) from None
+        account = self.service.account_by_secret(secret)
+        if account is None:
+            # Opened with a key no account has: from the caller's side a wrong key, so the same reply.
+            raise errors.TwoFactorError(errors.DECRYPTION_FAILED)
+        if plaintext.get("module") not in ("TRANS_SMS", "TRANS_SMS_DLR"):
+            raise errors.TwoFactorError(errors.INVALID_MODULE_ENC)
+        payload = _validated(EncPlaintext, plaintext).root
+        if payload.apikey != account.api_key:
+            raise errors.TwoFactorError(errors.INVALID_API_KEY)
+        self.service.account(payload.apikey, _client_ip(request))  # the IP allowlist
+        if isinstance(payload, EncSmsPlaintext):
+            request_id = self._send_r1(
+                account,
+                to=payload.to,
+                sender=payload.from_,
+                text=payload.msg,
+                operation="sendEncrypted",
+                kind="encrypted",
+            )
+            reply: dict[str, Any] = {"Status": "Success", "Details": request_id}
+        else:
+            reply = self._delivery_status(account, payload)
+        return Response(seal_json(reply, secret, mode), media_type="text/plain")
+
+    def _delivery_status(self, account: AccountConfig, query: EncDlrPlaintext) -> dict[str, Any]:
+        day = query.smsdate.isoformat()
+        found = [
+            m
+            for m in self.service.store.request_messages(account.api_key, query.sessionid)
+            if india_date(m["created_at"]) == day
+        ]
+        if not found:
+            return {"Status": "Success", "Details": "No records found for the specified filters"}
+        message = found[0]
+        status = self.service.message_status(message)
+        reply: dict[str, Any] = {
+            "Status": "Success",
+            "Details": f"{len(found)} record{'s' if len(found) > 1 else ''} found for the specified filters",
+            "DeliveryStatus": status,
+            "SentAt": india_text(message["created_at"]),
+        }
+        if status == "DELIVERED":
+            reply["DeliveredAt"] = india_text(message["scheduled_at"] or message["created_at"])
+        return reply
+
+
+def _bulk_details(exc: ValidationError) -> list[dict[str, Any]]:
+    """pydantic's problems as the docs' `details`, with `messages[3].smsText`-style field paths."""
+    details: list[dict[str, Any]] = []
+    for problem in exc.errors(include_url=False, include_input=False)[:MAX_BULK_DETAILS]:
+        path = ""
+        for part in problem["loc"]:
+            path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        name = str(problem["loc"][-1]) if problem["loc"] else "body"
+        if name == "module":
+            text = "Invalid Module - Expected TRANS_SMS"
+        elif name == "messages":
+            text = errors.BULK_TOO_MANY
+        elif problem["type"] == "missing":
+            text = errors.missing_field(name)
+        else:
+            text = errors.invalid_field(name)
+        details.append({"field": path or "body", "error": text})
+    return details

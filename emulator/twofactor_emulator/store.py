@@ -1,0 +1,362 @@
+"""SQLite persistence: one connection, explicit transactions, a versioned schema.
+
+Durability: the database runs in WAL mode with `synchronous=NORMAL`. A commit is then written to
+the WAL file before `COMMIT` returns, so a reply sent after the commit survives the emulator
+process being killed (SIGKILL included): the data is in the operating system's page cache, which
+the OS writes out even if the process dies. Only a power loss or kernel crash can lose the last
+commits, which is outside what a local emulator promises (SQLite docs, "WAL mode" and
+"PRAGMA synchronous"). Every handler replies only after its transaction has committed.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from .config import AccountConfig, parse_account
+
+# Each entry upgrades the schema by one version; PRAGMA user_version records how many ran.
+# Never edit a shipped entry: append a new one, so an old database upgrades in place.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE accounts (
+        api_key TEXT PRIMARY KEY,
+        config TEXT NOT NULL,
+        credits_used INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE messages (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- AUTOINCREMENT: never reused, so "after seq" stays valid after a reset
+        id TEXT NOT NULL UNIQUE,
+        account TEXT NOT NULL,
+        phone TEXT NOT NULL,
+        sender TEXT,
+        text TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        scheduled_at REAL,
+        session_id TEXT,
+        otp TEXT,
+        request_id TEXT,
+        callback_value1 TEXT,
+        callback_value2 TEXT
+    );
+    CREATE INDEX messages_phone ON messages (phone, seq);
+    CREATE INDEX messages_request ON messages (request_id);
+    CREATE TABLE otp_sessions (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id TEXT NOT NULL UNIQUE,
+        account TEXT NOT NULL,
+        phone TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        otp_hash TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        expires_at REAL NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        state TEXT NOT NULL,
+        sandbox INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX otp_sessions_phone ON otp_sessions (account, phone, channel, seq);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+MESSAGE_COLUMNS = (
+    "id",
+    "account",
+    "phone",
+    "sender",
+    "text",
+    "kind",
+    "operation",
+    "created_at",
+    "scheduled_at",
+    "session_id",
+    "otp",
+    "request_id",
+    "callback_value1",
+    "callback_value2",
+)
+_INSERT_MESSAGE = (
+    f"INSERT INTO messages ({', '.join(MESSAGE_COLUMNS)}) VALUES ({', '.join('?' for _ in MESSAGE_COLUMNS)})"  # noqa: S608 - fixed column names
+)
+_INSERT_SESSION = (
+    "INSERT INTO otp_sessions (session_id, account, phone, channel, otp_hash, created_at, expires_at, attempts, "
+    "state, sandbox) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_SESSION_COLUMNS = "session_id, account, phone, channel, otp_hash, created_at, expires_at, attempts, state, sandbox"
+
+# Session states. A session is live until it is verified or locked; expiry is a matter of time.
+LIVE = "live"
+VERIFIED = "verified"
+LOCKED = "locked"
+
+
+class SchemaError(RuntimeError):
+    """The database was written by a newer emulator than this one."""
+
+
+@dataclass(frozen=True)
+class OtpSession:
+    """A stored OTP session. The OTP itself is kept only as an HMAC under a per-database pepper."""
+
+    session_id: str
+    account: str
+    phone: str
+    channel: str
+    otp_hash: str
+    created_at: float
+    expires_at: float
+    attempts: int
+    state: str
+    sandbox: bool
+
+
+def _session(row: Sequence[Any]) -> OtpSession:
+    return OtpSession(
+        session_id=row[0],
+        account=row[1],
+        phone=row[2],
+        channel=row[3],
+        otp_hash=row[4],
+        created_at=row[5],
+        expires_at=row[6],
+        attempts=row[7],
+        state=row[8],
+        sandbox=bool(row[9]),
+    )
+
+
+class Store:
+    """All state of the emulator, in one SQLite database (a file, or `:memory:` for tests)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT).
+        # check_same_thread=False + a lock: the ASGI app may be driven from a test client's thread.
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, cached_statements=256)
+        self._lock = threading.RLock()
+        with self._lock:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")  # durable against a process kill in WAL mode
+            self._conn.execute("PRAGMA busy_timeout=5000")
+            self._migrate()
+            self.pepper = self._pepper()
+
+    def close(self) -> None:
+        """Close the connection (pending WAL content is checkpointed by SQLite)."""
+        with self._lock:
+            self._conn.close()
+
+    @property
+    def journal_mode(self) -> str:
+        """`wal` for a file database (`memory` for `:memory:`)."""
+        return str(self._one("PRAGMA journal_mode")[0])
+
+    def schema_version(self) -> int:
+        """The schema version the database is at."""
+        return int(self._one("PRAGMA user_version")[0])
+
+    def _migrate(self) -> None:
+        version = self.schema_version()
+        if version > SCHEMA_VERSION:
+            raise SchemaError(
+                f"the database is at schema version {version}, this emulator knows up to {SCHEMA_VERSION}"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            self._conn.executescript(f"BEGIN IMMEDIATE;{script}PRAGMA user_version={number};COMMIT;")
+
+    def _pepper(self) -> bytes:
+        value = self.get_meta("otp_pepper")
+        if value is None:
+            with self.transaction() as cur:
+                cur.execute(
+                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('otp_pepper', ?)", (secrets.token_hex(32),)
+                )
+            value = self.get_meta("otp_pepper")
+        assert value is not None
+        return bytes.fromhex(value)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Cursor]:
+        """One write transaction, committed on exit, rolled back on error."""
+        with self._lock:
+            cur = self._conn.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchone()
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    # ------------------------------------------------------------------ meta
+    def get_meta(self, key: str) -> str | None:
+        """A value of the meta table."""
+        row = self._one("SELECT value FROM meta WHERE key = ?", (key,))
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a value of the meta table."""
+        with self.transaction() as cur:
+            cur.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    # ------------------------------------------------------------------ accounts
+    def upsert_account(self, account: AccountConfig) -> None:
+        """Store an account's configuration, keeping the credits it already used."""
+        with self.transaction() as cur:
+            cur.execute(
+                "INSERT INTO accounts (api_key, config) VALUES (?, ?) "
+                "ON CONFLICT(api_key) DO UPDATE SET config = excluded.config",
+                (account.api_key, json.dumps(account.to_dict())),
+            )
+
+    def accounts(self) -> list[AccountConfig]:
+        """Every stored account, oldest first."""
+        rows = self._all("SELECT config FROM accounts ORDER BY rowid")
+        return [parse_account(json.loads(row[0]), "stored account") for row in rows]
+
+    def credits_used(self, api_key: str) -> int:
+        """Credits the account has spent."""
+        row = self._one("SELECT credits_used FROM accounts WHERE api_key = ?", (api_key,))
+        return 0 if row is None else int(row[0])
+
+    # ------------------------------------------------------------------ writes of a send
+    def add_messages(self, account: str, messages: Sequence[dict[str, Any]]) -> None:
+        """Store outbox messages and charge one credit each, in one transaction."""
+        with self.transaction() as cur:
+            cur.executemany(_INSERT_MESSAGE, [tuple(m.get(c) for c in MESSAGE_COLUMNS) for m in messages])
+            cur.execute(
+                "UPDATE accounts SET credits_used = credits_used + ? WHERE api_key = ?", (len(messages), account)
+            )
+
+    def add_otp(self, session: OtpSession, message: dict[str, Any] | None, *, expire_older_at: float | None) -> None:
+        """Store an OTP session and its outbox message (None in the sandbox, which sends nothing).
+
+        `expire_older_at`: when set, the phone's older live sessions expire at that time (the
+        "invalidate" resend policy).
+        """
+        with self.transaction() as cur:
+            if expire_older_at is not None:
+                cur.execute(
+                    "UPDATE otp_sessions SET expires_at = MIN(expires_at, ?) "
+                    "WHERE account = ? AND phone = ? AND channel = ? AND state = ?",
+                    (expire_older_at, session.account, session.phone, session.channel, LIVE),
+                )
+            cur.execute(
+                _INSERT_SESSION,
+                (
+                    session.session_id,
+                    session.account,
+                    session.phone,
+                    session.channel,
+                    session.otp_hash,
+                    session.created_at,
+                    session.expires_at,
+                    session.attempts,
+                    session.state,
+                    int(session.sandbox),
+                ),
+            )
+            if message is not None:
+                cur.execute(_INSERT_MESSAGE, tuple(message.get(c) for c in MESSAGE_COLUMNS))
+                cur.execute("UPDATE accounts SET credits_used = credits_used + 1 WHERE api_key = ?", (session.account,))
+
+    # ------------------------------------------------------------------ OTP sessions
+    def session(self, account: str, session_id: str, channel: str) -> OtpSession | None:
+        """An OTP session of an account on a channel (`sms` or `voice`)."""
+        row = self._one(
+            f"SELECT {_SESSION_COLUMNS} FROM otp_sessions WHERE session_id = ? AND account = ? AND channel = ?",  # noqa: S608 - fixed columns
+            (session_id, account, channel),
+        )
+        return None if row is None else _session(row)
+
+    def latest_session(self, account: str, phone: str, channel: str) -> OtpSession | None:
+        """The newest OTP session of an account for a phone."""
+        row = self._one(
+            f"SELECT {_SESSION_COLUMNS} FROM otp_sessions WHERE account = ? AND phone = ? AND channel = ? "  # noqa: S608 - fixed columns
+            "ORDER BY seq DESC LIMIT 1",
+            (account, phone, channel),
+        )
+        return None if row is None else _session(row)
+
+    def record_attempt(self, session_id: str, attempts: int, state: str) -> None:
+        """Record the outcome of a verify (committed before the verdict is sent)."""
+        with self.transaction() as cur:
+            cur.execute(
+                "UPDATE otp_sessions SET attempts = ?, state = ? WHERE session_id = ?", (attempts, state, session_id)
+            )
+
+    # ------------------------------------------------------------------ outbox reads
+    def messages(self, phone: str | None = None, limit: int = 100, after_seq: int = 0) -> list[dict[str, Any]]:
+        """Outbox messages, newest first, optionally to one phone and newer than `after_seq`."""
+        where, params = "seq > ?", [after_seq]
+        if phone is not None:
+            where, params = "phone = ? AND seq > ?", [phone, after_seq]  # type: ignore[list-item]
+        return self._dicts(f"SELECT * FROM messages WHERE {where} ORDER BY seq DESC LIMIT ?", (*params, limit))  # noqa: S608
+
+    def oldest_after(self, phone: str, after_seq: int) -> dict[str, Any] | None:
+        """The first message to `phone` newer than `after_seq` (what a long-poll waits for)."""
+        rows = self._dicts(
+            "SELECT * FROM messages WHERE phone = ? AND seq > ? ORDER BY seq LIMIT 1", (phone, after_seq)
+        )
+        return rows[0] if rows else None
+
+    def latest_otp_message(self, phone: str) -> dict[str, Any] | None:
+        """The newest message to `phone` that carried an OTP."""
+        rows = self._dicts(
+            "SELECT * FROM messages WHERE phone = ? AND otp IS NOT NULL ORDER BY seq DESC LIMIT 1", (phone,)
+        )
+        return rows[0] if rows else None
+
+    def request_messages(self, account: str, request_or_message_id: str) -> list[dict[str, Any]]:
+        """The messages of one request (by request id) or the one message with that id."""
+        return self._dicts(
+            "SELECT * FROM messages WHERE account = ? AND (request_id = ? OR id = ?) ORDER BY seq",
+            (account, request_or_message_id, request_or_message_id),
+        )
+
+    def last_seq(self) -> int:
+        """The sequence number of the newest message ever stored (0 when none)."""
+        row = self._one("SELECT seq FROM sqlite_sequence WHERE name = 'messages'")
+        return 0 if row is None else int(row[0])
+
+    def count_messages(self) -> int:
+        """How many messages the outbox holds."""
+        return int(self._one("SELECT COUNT(*) FROM messages")[0])
+
+    def _dicts(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+        with self._lock:
+            cursor = self._conn.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    # ------------------------------------------------------------------ reset
+    def reset(self, phone: str | None = None) -> int:
+        """Delete messages and OTP sessions, of one phone or all (all also rewinds the clock and
+        gives the credits back). Accounts stay. Returns how many messages were deleted."""
+        with self.transaction() as cur:
+            if phone is None:
+                deleted = cur.execute("DELETE FROM messages").rowcount
+                cur.execute("DELETE FROM otp_sessions")
+                cur.execute("DELETE FROM meta WHERE key = 'clock_offset'")
+                cur.execute("UPDATE accounts SET credits_used = 0")
+            else:
+                deleted = cur.execute("DELETE FROM messages WHERE phone = ?", (phone,)).rowcount
+                cur.execute("DELETE FROM otp_sessions WHERE phone = ?", (phone,))
+        return int(deleted)

@@ -1,0 +1,208 @@
+"""Helpers for tests: the app in-process, or a real emulator process on a free port.
+
+app = create_app(db=":memory:", config={"accounts": [{"api_key": ..., "secret_key": ..., "sandbox": False}]})
+
+with running_emulator() as emulator:
+    httpx.get(f"{emulator.base_url}/API/V1/{emulator.api_key}/SMS/+919999999999/AUTOGEN")
+    otp = emulator.latest_otp("+919999999999")
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+
+from .app import build_app
+from .config import EmulatorConfig, resolve_config
+from .service import Service
+from .store import Store
+
+ConfigValue = EmulatorConfig | dict[str, Any] | str | Path | None
+STARTUP_SECONDS = 30.0
+
+
+def create_app(db: str | Path = ":memory:", config: ConfigValue = None) -> Starlette:
+    """The emulator's ASGI app on database `db`, with accounts from `config` (a dict of the TOML's
+    shape, a TOML/JSON file, or None for one default account)."""
+    return build_app(Service(Store(str(db)), resolve_config(config)))
+
+
+def random_config(sandbox: bool | list[str] = False) -> dict[str, Any]:
+    """A config dict with one account with fresh random keys."""
+    return {"accounts": [{"api_key": str(uuid.uuid4()), "secret_key": secrets.token_hex(16), "sandbox": sandbox}]}
+
+
+class EmulatorHandle:
+    """A running emulator process and helpers over its control API. Keys are kept out of repr()."""
+
+    def __init__(self, process: subprocess.Popen[str], base_url: str, api_key: str, secret_key: str) -> None:
+        self.process = process
+        self.base_url = base_url
+        self.api_key = api_key
+        self.secret_key = secret_key
+        self.client = httpx.Client(base_url=base_url, timeout=30.0)
+
+    def __repr__(self) -> str:
+        return f"EmulatorHandle(base_url={self.base_url!r}, pid={self.process.pid})"
+
+    def _get(self, path: str, **params: str | int | float | None) -> httpx.Response:
+        return self.client.get(path, params={k: v for k, v in params.items() if v is not None})
+
+    def messages(self, phone: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """Outbox messages, newest first (to one phone if given)."""
+        response = self._get("/_emulator/messages", phone=phone, limit=limit)
+        response.raise_for_status()
+        result: list[dict[str, Any]] = response.json()["messages"]
+        return result
+
+    def latest_message(self, phone: str) -> dict[str, Any] | None:
+        """The newest message to `phone`, or None."""
+        response = self._get("/_emulator/messages/latest", phone=phone)
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+    def latest_otp(self, phone: str) -> str:
+        """The newest OTP sent to `phone`; LookupError if none was."""
+        response = self._get("/_emulator/otp", phone=phone)
+        if response.status_code == 404:
+            raise LookupError(f"no OTP was sent to {phone}")
+        response.raise_for_status()
+        otp: str = response.json()["otp"]
+        return otp
+
+    def wait_for_message(self, phone: str, timeout: float = 10.0, after: int | None = None) -> dict[str, Any]:
+        """The next message to `phone` (after message seq `after`, by default after now); TimeoutError if none."""
+        params: dict[str, str | float] = {"phone": phone, "timeout": timeout}
+        if after is not None:
+            params["after"] = after
+        response = self.client.get("/_emulator/messages/wait", params=params, timeout=timeout + 10.0)
+        if response.status_code == 204:
+            raise TimeoutError(f"no message to {phone} within {timeout} s")
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+    def advance_clock(self, seconds: float) -> dict[str, Any]:
+        """Move the emulator's clock forward."""
+        response = self.client.post("/_emulator/clock/advance", json={"seconds": seconds})
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+    def reset(self, phone: str | None = None) -> int:
+        """Delete messages and sessions (of one phone, or all); returns how many messages went."""
+        response = self.client.post("/_emulator/reset", json={} if phone is None else {"phone": phone})
+        response.raise_for_status()
+        deleted: int = response.json()["deleted"]
+        return deleted
+
+    def health(self) -> dict[str, Any]:
+        """The health document."""
+        response = self.client.get("/_emulator/health")
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+    def kill(self) -> None:
+        """SIGKILL the process (what a crash looks like) and wait for it."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        """Stop the process gracefully (SIGTERM), then SIGKILL if it lingers."""
+        self.client.close()
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+def start_emulator(db: str | Path, config_file: Path, api_key: str, secret_key: str) -> EmulatorHandle:
+    """Start `python -m twofactor_emulator` on a free 127.0.0.1 port and wait until it is healthy."""
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [
+            sys.executable,
+            "-m",
+            "twofactor_emulator",
+            "serve",
+            "--port",
+            "0",
+            "--db",
+            str(db),
+            "--config",
+            str(config_file),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    first_line = process.stdout.readline()  # "2Factor emulator listening on http://127.0.0.1:PORT"
+    if "listening on " not in first_line:
+        process.kill()
+        process.wait()
+        raise RuntimeError(f"the emulator did not start (exit code {process.poll()})")
+    handle = EmulatorHandle(process, first_line.rsplit(" ", 1)[1].strip(), api_key, secret_key)
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        try:
+            handle.health()
+            return handle
+        except httpx.HTTPError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                handle.stop()
+                raise RuntimeError("the emulator did not become healthy") from None
+            time.sleep(0.05)
+
+
+@contextmanager
+def running_emulator(
+    db: str | Path = ":memory:", config: dict[str, Any] | str | Path | None = None
+) -> Iterator[EmulatorHandle]:
+    """Run the emulator in a subprocess on a free 127.0.0.1 port for the duration of the block.
+
+    The handle's `api_key` and `secret_key` are the first account's. Without `config`, one account
+    with random keys is made.
+    """
+    data: dict[str, Any]
+    if config is None:
+        data = random_config()
+    elif isinstance(config, dict):
+        data = config
+    else:
+        resolve_config(config)  # validate here, with a clear error
+        text = Path(config).read_text(encoding="utf-8")
+        import tomllib
+
+        data = json.loads(text) if str(config).endswith(".json") else tomllib.loads(text)
+    parsed = resolve_config(data)
+    assert parsed is not None and parsed.accounts
+    first = parsed.accounts[0]
+    with tempfile.TemporaryDirectory(prefix="twofactor-emulator-") as folder:
+        config_file = Path(folder) / "config.json"
+        config_file.write_text(json.dumps(data), encoding="utf-8")
+        config_file.chmod(0o600)  # it holds secret keys
+        handle = start_emulator(db, config_file, first.api_key, first.secret_key)
+        try:
+            yield handle
+        finally:
+            handle.stop()

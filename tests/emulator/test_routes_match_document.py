@@ -1,0 +1,86 @@
+"""The emulator's routes and openapi/twofactor.yaml must not drift apart: every documented
+operation has exactly one handler, named after its operationId, and a request to the documented
+path reaches that handler (route precedence included)."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from starlette.routing import Match, Route
+from twofactor_emulator.app import OPERATIONS
+from twofactor_emulator.routes_otp import OtpHandlers
+from twofactor_emulator.routes_sms import SmsHandlers
+from twofactor_emulator.testing import create_app
+
+from .conftest import CONFIG
+
+DOCUMENT = Path(__file__).resolve().parents[2] / "openapi" / "twofactor.yaml"
+METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+# A concrete value per path parameter, so the path a client would send can be routed.
+SAMPLES = {
+    "api_key": "8f2c3c1e-0000-4000-8000-000000000001",
+    "phone_number": "+919999999999",
+    "otp_template_name": "OTP1",
+    "otp_value": "12345",
+    "otp_value_or_template": "12345",
+    "otp_session_id": "160gaseavbemjvlgw7o-7303503698702e11",
+    "otp_entered_by_user": "123456",
+}
+
+
+def documented() -> set[tuple[str, str, str]]:
+    document = yaml.safe_load(DOCUMENT.read_text(encoding="utf-8"))
+    found = set()
+    for path, item in document["paths"].items():
+        for method in METHODS:
+            if method in item:
+                found.add((item[method]["operationId"], method.upper(), path))
+    return found
+
+
+def resolve(app: Any, method: str, path: str) -> Any:
+    scope = {"type": "http", "method": method, "path": path, "root_path": "", "query_string": b"", "headers": []}
+    for route in app.routes:
+        match, _ = route.matches(scope)
+        if match == Match.FULL:
+            endpoint = route.endpoint
+            return getattr(endpoint, "endpoints", {}).get(method, endpoint)
+    return None
+
+
+def test_every_operation_has_a_route_and_every_route_an_operation() -> None:
+    implemented = {(o.operation_id, o.method, o.path) for o in OPERATIONS}
+    assert sorted(documented() - implemented) == [], "documented operations without a handler"
+    assert sorted(implemented - documented()) == [], "routes the document does not describe"
+    assert len({o.operation_id for o in OPERATIONS}) == len(OPERATIONS)
+
+
+def test_handlers_have_no_method_without_an_operation() -> None:
+    ids = {o.operation_id for o in OPERATIONS}
+    public = {
+        name
+        for cls in (OtpHandlers, SmsHandlers)
+        for name, member in inspect.getmembers(cls, inspect.iscoroutinefunction)
+        if not name.startswith("_")
+    }
+    assert public == ids
+
+
+@pytest.mark.parametrize(("operation_id", "method", "path"), sorted(documented()))
+def test_the_documented_path_reaches_its_handler(operation_id: str, method: str, path: str) -> None:
+    app = create_app(config=CONFIG)
+    concrete = path.format(**SAMPLES)
+    endpoint = resolve(app, method, concrete)
+    assert endpoint is not None, f"{method} {concrete} matches no route"
+    assert endpoint.__name__ == operation_id
+
+
+def test_only_the_control_api_lives_outside_the_document() -> None:
+    app = create_app(config=CONFIG)
+    paths = {o.path for o in OPERATIONS}
+    extra = [r.path for r in app.routes if isinstance(r, Route) and r.path not in paths]
+    assert extra and all(p.startswith("/_emulator/") for p in extra)
