@@ -71,8 +71,6 @@ OPERATIONS: tuple[Operation, ...] = (
 def _methods(operation: Operation) -> list[str]:
     if operation.path.startswith("/API/V1/"):
         return list(V1_METHODS)
-    if operation.operation_id == "sendEncrypted":
-        return ["GET", "POST"]  # GET gets the documented "HTTP GET is not supported on this endpoint"
     return [operation.method]
 
 
@@ -90,12 +88,12 @@ def operation_routes(service: Service) -> list[Route]:
             endpoint: Endpoint = getattr(owner, operation.operation_id)
             for method in _methods(operation):
                 endpoints[method] = endpoint
-        if len(set(endpoints.values())) == 1:
-            routes.append(
-                Route(path, next(iter(endpoints.values())), methods=list(endpoints), name=operations[0].operation_id)
-            )
-        else:
-            routes.append(Route(path, _by_method(endpoints), methods=list(endpoints), name=path))
+        single = next(iter(endpoints.values())) if len(set(endpoints.values())) == 1 else None
+        routes.append(Route(path, single or _by_method(endpoints), methods=list(endpoints), name=path))
+    # GET /API/R1 gets the documented 400 "HTTP GET is not supported on this endpoint" from sendEncrypted.
+    # A route of its own, after the POST one, so a 405 there advertises only the documented `Allow: POST`.
+    encrypted = SmsHandlers(service).sendEncrypted
+    routes.append(Route("/API/R1", encrypted, methods=["GET"], include_in_schema=False, name="sendEncryptedGet"))
     return routes
 
 
@@ -147,7 +145,8 @@ def _shaped(request: Request, details: str, status: int) -> Response:
     if path.startswith("/_emulator"):
         return JSONResponse({"error": details}, status_code=status)
     if path.startswith("/API/R1/Bulk"):
-        return replies.bulk_error_reply(errors.BulkError([{"error": details}], error=details, status=status))
+        bulk = errors.BulkError([{"error": details}], error=details, error_type="RequestError", status=status)
+        return replies.bulk_error_reply(bulk)
     return replies.envelope("Error", details, status)
 
 
