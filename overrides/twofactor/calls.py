@@ -1,0 +1,496 @@
+"""Every request the client makes, described once for the sync and the async client alike.
+
+A `Call` names the document's operation, how safe it is to repeat (`retries.Kind`), how to build
+the HTTP request, and how to read the reply. The request is built by the generated operation module
+of `twofactor_client` (its `_get_kwargs`, the part of `sync_detailed` that builds the request):
+the client sends it itself so that the retry loop sees every raw reply, including statuses the
+document does not list, which the generated parsers drop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from types import ModuleType
+from typing import Any, Generic, Literal, TypedDict, TypeVar
+
+import httpx
+from twofactor_client.api.balance import (
+    get_otp_sms_balance,
+    get_promotional_sms_balance,
+    get_transactional_sms_balance,
+)
+from twofactor_client.api.bulk_sms import send_bulk_sms
+from twofactor_client.api.encrypted_sms import send_encrypted
+from twofactor_client.api.otp import (
+    send_custom_otp_or_template_sms,
+    send_custom_otp_with_template,
+    send_otp_autogen,
+    send_otp_autogen_2,
+    send_otp_autogen_2_with_template,
+    send_otp_autogen_3,
+    send_otp_autogen_3_with_template,
+    send_otp_autogen_with_template,
+)
+from twofactor_client.api.otp_verification import verify_otp, verify_otp_by_phone
+from twofactor_client.api.sandbox import (
+    send_sandbox_otp,
+    send_sandbox_otp_2,
+    send_sandbox_otp_2_with_template,
+    send_sandbox_otp_with_template,
+)
+from twofactor_client.api.transactional_sms import send_sms
+from twofactor_client.api.voice_otp import send_voice_otp_autogen, send_voice_otp_with_value, verify_voice_otp
+from twofactor_client.models.bulk_message import BulkMessage as WireBulkMessage
+from twofactor_client.models.bulk_request import BulkRequest
+from twofactor_client.models.enc_dlr_plaintext import EncDlrPlaintext
+from twofactor_client.models.enc_sms_plaintext import EncSmsPlaintext
+from twofactor_client.models.r1_module import R1Module
+from twofactor_client.models.r1_sms_form import R1SmsForm
+from twofactor_client.models.send_encrypted_encmode import SendEncryptedEncmode
+from twofactor_client.models.shorten_url_flag import ShortenUrlFlag
+from twofactor_client.types import UNSET, File, Unset
+
+from . import envelope, replies
+from .checks import (
+    check_callback_value,
+    check_code,
+    check_dlt_id,
+    check_sender,
+    check_session_id,
+    check_sms_date,
+    check_template,
+    check_text,
+)
+from .errors import InvalidApiKey, InvalidInput, TwoFactorError
+from .quirks import format_schedule_time, india_today, join_recipients, normalise_phone
+from .results import (
+    BulkAccepted,
+    BulkFailure,
+    BulkMessage,
+    BulkResult,
+    DeliveryStatus,
+    EncryptedSent,
+    OtpSent,
+    SmsSent,
+    VerifyResult,
+)
+from .retries import Kind
+
+__all__ = ["BULK_LIMIT", "BalanceKind", "BulkPlan", "Call", "SmsOptions", "bulk_message"]
+
+T = TypeVar("T")
+BalanceKind = Literal["otp", "transactional", "promotional"]
+BULK_LIMIT = 1000  # BulkRequest.messages maxItems
+
+
+@dataclass(frozen=True)
+class Call(Generic[T]):
+    """One request: its operationId, how safe it is to repeat, how to build it, how to read the reply.
+
+    `build` is called once per attempt (a request body is a stream that one attempt consumes). The
+    request holds the API key, so neither it nor `build` appears in repr().
+    """
+
+    operation: str
+    kind: Kind
+    build: Callable[[], dict[str, Any]] = field(repr=False)
+    read: Callable[[httpx.Response], T] = field(repr=False)
+
+
+def _v1(module: ModuleType, kind: Kind, read: Callable[[httpx.Response, str], T], **params: str) -> Call[T]:
+    """A V1 call: path parameters only. `module` is the generated operation module."""
+    operation = _operation_id(module)
+    return Call(operation, kind, partial(module._get_kwargs, **params), partial(_read_as, read, operation))
+
+
+def _read_as(read: Callable[[httpx.Response, str], T], operation: str, reply: httpx.Response) -> T:
+    return read(reply, operation)
+
+
+def _operation_id(module: ModuleType) -> str:
+    """The operationId a generated module was named after: send_otp_autogen_2 -> sendOtpAutogen2."""
+    name: str = module.__name__
+    head, *rest = name.rsplit(".", 1)[-1].split("_")
+    return head + "".join(word.capitalize() for word in rest)
+
+
+# ---------------------------------------------------------------------------- OTP
+def otp_send(
+    api_key: str,
+    phone: str,
+    *,
+    template: str | None = None,
+    otp: str | None = None,
+    digits: int = 6,
+    return_otp: bool = False,
+) -> Call[OtpSent]:
+    """Pick the route: a caller's OTP (with or without template), else AUTOGEN / AUTOGEN2 / AUTOGEN3."""
+    number = normalise_phone(phone).v1_path
+    name = None if template is None else check_template(template)
+    if otp is not None:
+        code = check_code(otp)
+        read = partial(replies.otp_sent, known_otp=code if return_otp else None)
+        if name is None:
+            return _v1(
+                send_custom_otp_or_template_sms,
+                Kind.SEND,
+                read,
+                api_key=api_key,
+                phone_number=number,
+                otp_value_or_template=code,
+            )
+        return _v1(
+            send_custom_otp_with_template,
+            Kind.SEND,
+            read,
+            api_key=api_key,
+            phone_number=number,
+            otp_value=code,
+            otp_template_name=name,
+        )
+    if digits not in (4, 6):
+        raise InvalidInput(f"digits must be 4 (AUTOGEN3) or 6 (AUTOGEN, AUTOGEN2), got {digits!r}")
+    if digits == 4 and return_otp:
+        raise InvalidInput("2Factor returns the generated OTP only for 6-digit OTPs (AUTOGEN2); use digits=6")
+    module: ModuleType
+    templated: ModuleType
+    if digits == 4:
+        module, templated = send_otp_autogen_3, send_otp_autogen_3_with_template
+    elif return_otp:
+        module, templated = send_otp_autogen_2, send_otp_autogen_2_with_template
+    else:
+        module, templated = send_otp_autogen, send_otp_autogen_with_template
+    if name is None:
+        return _v1(module, Kind.SEND, replies.otp_sent, api_key=api_key, phone_number=number)
+    return _v1(templated, Kind.SEND, replies.otp_sent, api_key=api_key, phone_number=number, otp_template_name=name)
+
+
+def otp_send_sandbox(
+    api_key: str, phone: str, *, template: str | None = None, return_otp: bool = False
+) -> Call[OtpSent]:
+    """AUTOGEND (or AUTOGEND2 with return_otp): a sandbox send that sends nothing and costs nothing."""
+    number = normalise_phone(phone).v1_path
+    if template is None:
+        module = send_sandbox_otp_2 if return_otp else send_sandbox_otp
+        return _v1(module, Kind.SEND, replies.otp_sent, api_key=api_key, phone_number=number)
+    module = send_sandbox_otp_2_with_template if return_otp else send_sandbox_otp_with_template
+    return _v1(
+        module,
+        Kind.SEND,
+        replies.otp_sent,
+        api_key=api_key,
+        phone_number=number,
+        otp_template_name=check_template(template),
+    )
+
+
+def otp_verify(api_key: str, session_id: str, code: str) -> Call[VerifyResult]:
+    """VERIFY by session id."""
+    return _v1(
+        verify_otp,
+        Kind.VERIFY,
+        replies.verify_result,
+        api_key=api_key,
+        otp_session_id=check_session_id(session_id),
+        otp_entered_by_user=check_code(code, "code"),
+    )
+
+
+def otp_verify_phone(api_key: str, phone: str, code: str) -> Call[VerifyResult]:
+    """VERIFY3 by phone number."""
+    return _v1(
+        verify_otp_by_phone,
+        Kind.VERIFY,
+        replies.verify_result,
+        api_key=api_key,
+        phone_number=normalise_phone(phone).v1_path,
+        otp_entered_by_user=check_code(code, "code"),
+    )
+
+
+def voice_send(api_key: str, phone: str, *, otp: str | None = None) -> Call[OtpSent]:
+    """A voice call reading out a generated OTP, or the caller's."""
+    number = normalise_phone(phone).v1_path
+    if otp is None:
+        return _v1(send_voice_otp_autogen, Kind.SEND, replies.otp_sent, api_key=api_key, phone_number=number)
+    return _v1(
+        send_voice_otp_with_value,
+        Kind.SEND,
+        replies.otp_sent,
+        api_key=api_key,
+        phone_number=number,
+        otp_value=check_code(otp),
+    )
+
+
+def voice_verify(api_key: str, session_id: str, code: str) -> Call[VerifyResult]:
+    """Verify a voice OTP by session id."""
+    return _v1(
+        verify_voice_otp,
+        Kind.VERIFY,
+        replies.verify_result,
+        api_key=api_key,
+        otp_session_id=check_session_id(session_id),
+        otp_entered_by_user=check_code(code, "code"),
+    )
+
+
+def balance(api_key: str, kind: BalanceKind = "otp") -> Call[int]:
+    """Credits left for OTP, transactional or promotional SMS."""
+    modules = {
+        "otp": get_otp_sms_balance,
+        "transactional": get_transactional_sms_balance,
+        "promotional": get_promotional_sms_balance,
+    }
+    if kind not in modules:
+        raise InvalidInput(f"balance kind must be one of {', '.join(modules)}, got {kind!r}")
+    return _v1(modules[kind], Kind.READ, replies.balance, api_key=api_key)
+
+
+# ---------------------------------------------------------------------------- R1
+class SmsOptions(TypedDict, total=False):
+    """The optional fields of an R1 send, by their Python names (see `TwoFactor.sms.send`)."""
+
+    schedule_at: dt.datetime | None
+    peid: str | None
+    ctid: str | None
+    campaign: str | None
+    campaign_webhook: str | None
+    shorten_urls: bool
+    shorten_url_webhook: str | None
+    shorten_url_callback: str | None
+
+
+def sms_send(
+    api_key: str,
+    *,
+    to: str | Iterable[str],
+    sender: str,
+    text: str,
+    promotional: bool = False,
+    schedule_at: dt.datetime | None = None,
+    peid: str | None = None,
+    ctid: str | None = None,
+    campaign: str | None = None,
+    campaign_webhook: str | None = None,
+    shorten_urls: bool = False,
+    shorten_url_webhook: str | None = None,
+    shorten_url_callback: str | None = None,
+) -> Call[SmsSent]:
+    """An R1 form POST (never the query-string GET, which would put the key in the URL)."""
+    recipients, phones = join_recipients(to)
+    form = R1SmsForm(
+        module=R1Module.PROMO_SMS if promotional else R1Module.TRANS_SMS,
+        apikey=api_key,
+        to=recipients,
+        from_=check_sender(sender),
+        msg=check_text(text),
+        scheduletime=UNSET if schedule_at is None else format_schedule_time(schedule_at),
+        peid=UNSET if peid is None else check_dlt_id(peid, "PEID"),
+        ctid=UNSET if ctid is None else check_dlt_id(ctid, "CTID"),
+        campaignname=_unset(campaign),
+        campaignwebhook=_unset(campaign_webhook),
+        shortenurl=ShortenUrlFlag.VALUE_1 if shorten_urls else UNSET,
+        shortenurlwebhook=_unset(shorten_url_webhook),
+        shortenurlcallback=UNSET
+        if shorten_url_callback is None
+        else check_callback_value(shorten_url_callback, "shorten_url_callback"),
+    )
+    numbers = tuple(str(phone) for phone in phones)
+    return Call(
+        "sendSms",
+        Kind.SEND,
+        partial(send_sms._get_kwargs, body=form),
+        partial(_read_as, partial(replies.sms_sent, recipients=numbers), "sendSms"),
+    )
+
+
+def _unset(value: str | None) -> str | Unset:
+    return UNSET if value is None else value
+
+
+# ---------------------------------------------------------------------------- bulk
+def bulk_message(item: BulkMessage | Mapping[str, Any]) -> BulkMessage:
+    """A caller's message as a `BulkMessage`: our names (sender, to, text) or the wire names (smsFrom...)."""
+    if isinstance(item, BulkMessage):
+        return item
+    if not isinstance(item, Mapping):
+        raise InvalidInput(f"a bulk message must be a BulkMessage or a mapping, not {type(item).__name__}")
+
+    def pick(*names: str) -> Any:
+        return next((item[name] for name in names if item.get(name) not in (None, "")), None)
+
+    return BulkMessage(
+        sender=pick("sender", "smsFrom", "from"),
+        to=pick("to", "smsTo", "phone"),
+        text=pick("text", "smsText", "msg"),
+        callback_value1=pick("callback_value1"),
+        callback_value2=pick("callback_value2"),
+    )
+
+
+def _wire_message(message: BulkMessage) -> WireBulkMessage:
+    """One message checked and in the bulk route's format (smsTo with '+'); InvalidInput otherwise."""
+    return WireBulkMessage(
+        sms_from=check_sender(message.sender),
+        sms_to=normalise_phone(message.to).bulk,
+        sms_text=check_text(message.text),
+        callback_value1=UNSET
+        if message.callback_value1 is None
+        else check_callback_value(message.callback_value1, "callback_value1"),
+        callback_value2=UNSET
+        if message.callback_value2 is None
+        else check_callback_value(message.callback_value2, "callback_value2"),
+    )
+
+
+def _raw_to(item: object) -> str:
+    """The recipient as the caller gave it, to name a message refused before sending."""
+    if isinstance(item, BulkMessage):
+        return str(item.to)
+    if isinstance(item, Mapping):
+        return str(item.get("to") or item.get("smsTo") or "")
+    return ""
+
+
+@dataclass
+class BulkChunk:
+    """One bulk request of at most 1000 messages; `indexes` are the messages' places in the caller's list."""
+
+    call: Call[tuple[str, list[BulkAccepted], list[BulkFailure]]]
+    indexes: tuple[int, ...]
+    phones: tuple[str, ...]
+
+
+class BulkPlan:
+    """A bulk send split into requests of at most 1000 messages, and the combined result.
+
+    Messages that fail the document's schema are not sent at all (one bad message would reject a
+    whole request); they are failures in the result, with the reason. A request that fails as a
+    whole marks all of its messages failed and the plan goes on, except for `InvalidApiKey`, which
+    no later request would escape.
+    """
+
+    def __init__(self, api_key: str, messages: Iterable[BulkMessage | Mapping[str, Any]]) -> None:
+        self.accepted: list[BulkAccepted] = []
+        self.failed: list[BulkFailure] = []
+        self.request_ids: list[str] = []
+        ready: list[tuple[int, WireBulkMessage]] = []
+        self.total = 0
+        for index, item in enumerate(messages):
+            self.total += 1
+            try:
+                ready.append((index, _wire_message(bulk_message(item))))
+            except TwoFactorError as exc:
+                self.failed.append(BulkFailure(index, _raw_to(item), exc.details))
+        if self.total == 0:
+            raise InvalidInput("a bulk send needs at least one message")
+        self.chunks = [
+            self._chunk(api_key, ready[start : start + BULK_LIMIT]) for start in range(0, len(ready), BULK_LIMIT)
+        ]
+        self.done = self.total - len(ready)  # messages settled so far (for progress reports)
+
+    @staticmethod
+    def _chunk(api_key: str, part: Sequence[tuple[int, WireBulkMessage]]) -> BulkChunk:
+        indexes = tuple(index for index, _ in part)
+        phones = tuple(message.sms_to for _, message in part)
+        body = BulkRequest(module="TRANS_SMS", apikey=api_key, messages=[message for _, message in part])
+        read = partial(replies.bulk_chunk, indexes=indexes, phones=phones)
+        call = Call(
+            "sendBulkSms",
+            Kind.SEND,
+            partial(send_bulk_sms._get_kwargs, body=body),
+            partial(_read_as, read, "sendBulkSms"),
+        )
+        return BulkChunk(call, indexes, phones)
+
+    def record(self, chunk: BulkChunk, outcome: tuple[str, list[BulkAccepted], list[BulkFailure]]) -> None:
+        """Add one request's outcome."""
+        request_id, accepted, failed = outcome
+        self.request_ids.append(request_id)
+        self.accepted.extend(accepted)
+        self.failed.extend(failed)
+        self.done += len(chunk.indexes)
+
+    def record_error(self, chunk: BulkChunk, error: TwoFactorError) -> None:
+        """A request failed as a whole: each of its messages failed for that reason."""
+        if isinstance(error, InvalidApiKey):
+            raise error
+        reason = str(error)
+        self.failed.extend(
+            BulkFailure(index, phone, reason) for index, phone in zip(chunk.indexes, chunk.phones, strict=True)
+        )
+        self.done += len(chunk.indexes)
+
+    def result(self) -> BulkResult:
+        """The combined result, messages in the caller's order."""
+        return BulkResult(
+            accepted=tuple(sorted(self.accepted, key=lambda item: item.index)),
+            failed=tuple(sorted(self.failed, key=lambda item: item.index)),
+            request_ids=tuple(self.request_ids),
+        )
+
+
+# ---------------------------------------------------------------------------- encrypted route
+def _sealed_request(sealed: bytes, mode: str, secret_key: str) -> dict[str, Any]:
+    kwargs = send_encrypted._get_kwargs(
+        body=File(payload=io.BytesIO(sealed)), module="ENC", encmode=SendEncryptedEncmode(mode), secret_key=secret_key
+    )
+    # The generated code sends a File's stream, which an AsyncClient cannot send (it is not an async
+    # iterator) and which a retry would find consumed: send the sealed bytes themselves.
+    kwargs["content"] = sealed
+    return kwargs
+
+
+def encrypted_send(
+    api_key: str, secret_key: str, *, to: str | Iterable[str], sender: str, text: str, mode: str = "GCM"
+) -> Call[EncryptedSent]:
+    """An SMS through the AES-256 envelope (GCM by default; CBC is unauthenticated)."""
+    checked_mode = _mode(mode)
+    recipients, _ = join_recipients(to)
+    plaintext = EncSmsPlaintext(
+        module="TRANS_SMS", apikey=api_key, to=recipients, from_=check_sender(sender), msg=check_text(text)
+    )
+    sealed = envelope.seal_json(plaintext.to_dict(), secret_key, checked_mode).encode("ascii")
+    read = partial(replies.encrypted_sent, secret_key=secret_key, mode=checked_mode)
+    return Call(
+        "sendEncrypted",
+        Kind.SEND,
+        partial(_sealed_request, sealed, checked_mode, secret_key),
+        partial(_read_as, read, "sendEncrypted"),
+    )
+
+
+def encrypted_delivery_status(
+    api_key: str, secret_key: str, *, session_id: str, date: dt.date | str | None = None, mode: str = "GCM"
+) -> Call[DeliveryStatus]:
+    """The delivery status of an encrypted send, by its request id and the day it was sent (India
+    time; today in India when None)."""
+    checked_mode = _mode(mode)
+    if not isinstance(session_id, str) or not 1 <= len(session_id) <= 128:
+        raise InvalidInput("invalid session id: expected the 1 to 128 character Details of an encrypted send")
+    plaintext = EncDlrPlaintext(
+        module="TRANS_SMS_DLR",
+        apikey=api_key,
+        sessionid=session_id,
+        smsdate=india_today() if date is None else check_sms_date(date),
+    )
+    sealed = envelope.seal_json(plaintext.to_dict(), secret_key, checked_mode).encode("ascii")
+    read = partial(replies.delivery_status, secret_key=secret_key, mode=checked_mode)
+    return Call(
+        "sendEncrypted",
+        Kind.READ,
+        partial(_sealed_request, sealed, checked_mode, secret_key),
+        partial(_read_as, read, "sendEncrypted"),
+    )
+
+
+def _mode(mode: str) -> str:
+    try:
+        return envelope.check_mode(mode)
+    except envelope.EnvelopeError as exc:
+        raise InvalidInput(str(exc)) from None

@@ -1,0 +1,227 @@
+"""`TwoFactor`, the synchronous client: methods grouped by what a user does.
+
+    client = TwoFactor(api_key)                      # production; base_url= for the emulator
+    sent = client.otp.send("+919999999999")          # AUTOGEN: a 6-digit OTP by SMS
+    result = client.otp.verify(sent.session_id, "123456")
+    if result.matched: ...
+
+Each method builds its request in `calls`, runs it under the retry policy of `retries`, and reads
+the reply in `replies`. `AsyncTwoFactor` (in `aio`) has the same groups and methods.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from types import TracebackType
+from typing import Any, TypeVar, Unpack
+
+import httpx
+
+from . import calls
+from .calls import BalanceKind, BulkPlan, Call, SmsOptions
+from .errors import TwoFactorError
+from .results import BulkMessage, BulkResult, DeliveryStatus, EncryptedSent, OtpSent, SmsSent, VerifyResult
+from .retries import DEFAULT_TIMEOUT, RetryPolicy, call_sync
+from .settings import PRODUCTION_URL, Settings
+from .transport import QuirkTransport
+
+__all__ = ["TwoFactor"]
+
+T = TypeVar("T")
+Progress = Callable[[int, int], None]
+
+
+class TwoFactor:
+    """A 2Factor client.
+
+    `api_key` is the account's key; `secret_key` (32 characters) is needed only for `encrypted`.
+    `base_url` defaults to production (https://2factor.in); point it at the emulator for local work.
+    `timeout` is seconds (or an `httpx.Timeout`); `retry` a `RetryPolicy`. `transport` replaces the
+    network transport (an `httpx.BaseTransport`, e.g. a proxy's or a test's).
+
+    Use it as a context manager, or call `close()`, to release its connections.
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        secret_key: str | None = None,
+        base_url: str = PRODUCTION_URL,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._settings = Settings(api_key, secret_key=secret_key, base_url=base_url, timeout=timeout, retry=retry)
+        self._http = httpx.Client(
+            base_url=self._settings.base_url,
+            timeout=self._settings.timeout,
+            transport=QuirkTransport(transport or httpx.HTTPTransport()),
+            follow_redirects=False,  # a redirect would carry the key in the URL to another place
+        )
+        self.otp = Otp(self)
+        self.sms = Sms(self)
+        self.bulk = Bulk(self)
+        self.encrypted = Encrypted(self)
+        self.voice = Voice(self)
+
+    def __repr__(self) -> str:
+        return f"TwoFactor(base_url={self._settings.base_url!r})"
+
+    def run(self, call: Call[T]) -> T:
+        """Send one prepared call under the retry policy and read its reply (used by the groups)."""
+        settings = self._settings
+        reply = call_sync(
+            settings.retry, call.kind, call.operation, lambda: self._http.request(**call.build()), settings.secrets
+        )
+        return call.read(reply)
+
+    def balance(self, kind: BalanceKind = "otp") -> int:
+        """Credits left: `kind` is "otp" (SMS OTP), "transactional" or "promotional" SMS.
+
+        The balance routes are not in 2Factor's current docs (`x-provenance: community`).
+        """
+        return self.run(calls.balance(self._settings.api_key, kind))
+
+    def close(self) -> None:
+        """Close the connections."""
+        self._http.close()
+
+    def __enter__(self) -> TwoFactor:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class _Group:
+    def __init__(self, client: TwoFactor) -> None:
+        self._client = client
+        self._settings = client._settings
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self._client!r}>"
+
+
+class Otp(_Group):
+    """SMS OTPs: send, verify by session id, verify by phone number, sandbox sends."""
+
+    def send(
+        self,
+        phone: str,
+        template: str | None = None,
+        otp: str | None = None,
+        digits: int = 6,
+        return_otp: bool = False,
+    ) -> OtpSent:
+        """Send an OTP by SMS and return its session id.
+
+        Without `otp`, 2Factor generates it: 6 digits (AUTOGEN, or AUTOGEN2 with `return_otp=True`,
+        whose reply carries the OTP) or 4 digits (AUTOGEN3). With `otp` (4-6 digits) your OTP is
+        sent. `template` names an approved OTP template; without it the default one is used.
+        `phone`: '+919999999999', '919999999999' or a 10-digit Indian number.
+        """
+        return self._client.run(
+            calls.otp_send(
+                self._settings.api_key, phone, template=template, otp=otp, digits=digits, return_otp=return_otp
+            )
+        )
+
+    def send_sandbox(self, phone: str, template: str | None = None, return_otp: bool = False) -> OtpSent:
+        """AUTOGEND (AUTOGEND2 with `return_otp`): a sandbox send; needs sandbox mode on the account."""
+        return self._client.run(
+            calls.otp_send_sandbox(self._settings.api_key, phone, template=template, return_otp=return_otp)
+        )
+
+    def verify(self, session_id: str, code: str) -> VerifyResult:
+        """Check the code the user typed (VERIFY). A mismatch is `matched=False`; an expired OTP,
+        an unknown session and a locked session are errors. Never retried after it may have
+        reached the server: each try burns one of the session's attempts."""
+        return self._client.run(calls.otp_verify(self._settings.api_key, session_id, code))
+
+    def verify_phone(self, phone: str, code: str) -> VerifyResult:
+        """Check the code against the latest live OTP sent to `phone` (VERIFY3)."""
+        return self._client.run(calls.otp_verify_phone(self._settings.api_key, phone, code))
+
+
+class Voice(_Group):
+    """Voice-call OTPs (not in 2Factor's current docs; `x-provenance: community`)."""
+
+    def send(self, phone: str, otp: str | None = None) -> OtpSent:
+        """Call `phone` and read out a generated OTP, or `otp` (4-6 digits)."""
+        return self._client.run(calls.voice_send(self._settings.api_key, phone, otp=otp))
+
+    def verify(self, session_id: str, code: str) -> VerifyResult:
+        """Check the code the user heard."""
+        return self._client.run(calls.voice_verify(self._settings.api_key, session_id, code))
+
+
+class Sms(_Group):
+    """Transactional and promotional SMS through the R1 route (a form POST; the key is not in the URL)."""
+
+    def send(self, to: str | Iterable[str], sender: str, text: str, **options: Unpack[SmsOptions]) -> SmsSent:
+        """Send one DLT-approved `text` from `sender` to one or more numbers (at most 1000).
+
+        Options (all optional): `schedule_at`, any timezone-aware datetime (sent as India time, at
+        least 5 minutes ahead); `peid` and `ctid`, the DLT entity and template ids; `campaign` and
+        `campaign_webhook` for click tracking; `shorten_urls`, `shorten_url_webhook` and
+        `shorten_url_callback` for short links.
+        """
+        return self._client.run(calls.sms_send(self._settings.api_key, to=to, sender=sender, text=text, **options))
+
+    def send_promotional(
+        self, to: str | Iterable[str], sender: str, text: str, **options: Unpack[SmsOptions]
+    ) -> SmsSent:
+        """As `send`, as promotional SMS (`module=PROMO_SMS`)."""
+        return self._client.run(
+            calls.sms_send(self._settings.api_key, to=to, sender=sender, text=text, promotional=True, **options)
+        )
+
+
+class Bulk(_Group):
+    """Bulk transactional SMS with delivery reports."""
+
+    def send(
+        self, messages: Iterable[BulkMessage | Mapping[str, Any]], on_progress: Progress | None = None
+    ) -> BulkResult:
+        """Send any number of messages in requests of at most 1000; return one combined result.
+
+        `messages` are `BulkMessage`s or mappings with `sender`, `to`, `text` (or the wire names
+        `smsFrom`, `smsTo`, `smsText`) and optional `callback_value1`/`callback_value2`. The result
+        names every message by its index in `messages`: `accepted` with its message id, or
+        `failed` with the reason. `on_progress(done, total)` is called after each request.
+        Raises only `InvalidApiKey` (nothing would get through) and `InvalidInput` for no messages.
+        """
+        plan = BulkPlan(self._settings.api_key, messages)
+        for chunk in plan.chunks:
+            try:
+                plan.record(chunk, self._client.run(chunk.call))
+            except TwoFactorError as error:
+                plan.record_error(chunk, error)
+            if on_progress is not None:
+                on_progress(plan.done, plan.total)
+        return plan.result()
+
+
+class Encrypted(_Group):
+    """The AES-256 encrypted route. GCM is the default; CBC is unauthenticated (use it only if you must)."""
+
+    def send(self, to: str | Iterable[str], sender: str, text: str, mode: str = "GCM") -> EncryptedSent:
+        """Send an SMS whose payload is sealed with the secret key; returns the request id."""
+        settings = self._settings
+        return self._client.run(
+            calls.encrypted_send(settings.api_key, settings.secret_key(), to=to, sender=sender, text=text, mode=mode)
+        )
+
+    def delivery_status(self, session_id: str, date: dt.date | str | None = None, mode: str = "GCM") -> DeliveryStatus:
+        """The delivery status of an encrypted send: its request id and the day (India time) it was
+        sent, today in India by default. `status` is None when the server has no record."""
+        settings = self._settings
+        return self._client.run(
+            calls.encrypted_delivery_status(
+                settings.api_key, settings.secret_key(), session_id=session_id, date=date, mode=mode
+            )
+        )

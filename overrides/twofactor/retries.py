@@ -1,0 +1,180 @@
+"""Timeouts and the retry policy, in one place.
+
+The rule that matters: a request that may have reached the server is never sent again unless it is
+an idempotent read. An SMS send that timed out while waiting for the reply may already have sent
+the SMS; an OTP verify may already have burnt one of the session's attempts. Repeating either would
+do it twice.
+
+* connect errors (the request never left this machine) and HTTP 429 (the document's interpretation:
+  refused before any processing): retried for every operation;
+* read/write timeouts, dropped connections and HTTP 5xx (the server may have acted): retried only
+  for idempotent reads (balances, delivery status);
+* backoff: `backoff_base * 2**n` seconds with full jitter, at most `backoff_max`; a Retry-After
+  header is honoured up to `retry_after_cap` seconds, and a longer one is not waited for (the
+  caller gets `RateLimited` with `retry_after` set).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import random
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+
+import httpx
+
+from .errors import Timeout, TransportError
+from .redact import logger, redact
+
+__all__ = ["DEFAULT_TIMEOUT", "Kind", "RetryPolicy", "call_async", "call_sync", "retry_after_seconds"]
+
+DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+
+# The request never left this machine: always safe to try again.
+_NOT_SENT: tuple[type[Exception], ...] = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class Kind(enum.Enum):
+    """How safe an operation is to repeat."""
+
+    SEND = "send"  # sends an SMS or places a call: repeating could send it twice
+    VERIFY = "verify"  # each try burns one of the session's attempts
+    READ = "read"  # idempotent: balance, delivery status
+
+
+def _uniform() -> float:
+    return random.random()  # noqa: S311 - jitter, not cryptography
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How many retries and how long to wait. `sleep`, `async_sleep` and `jitter` can be replaced in tests."""
+
+    max_retries: int = 2
+    backoff_base: float = 0.5
+    backoff_max: float = 8.0
+    retry_after_cap: float = 30.0
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    async_sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, repr=False)
+    jitter: Callable[[], float] = field(default=_uniform, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.max_retries < 0:
+            raise ValueError("max_retries must be 0 or more")
+
+    def backoff(self, retry_number: int) -> float:
+        """Full-jitter exponential backoff before the n-th retry (0-based)."""
+        ceiling = min(self.backoff_max, self.backoff_base * 2.0**retry_number)
+        return ceiling * self.jitter()
+
+
+NO_RETRIES = RetryPolicy(max_retries=0)
+
+
+def retry_after_seconds(headers: httpx.Headers) -> float | None:
+    """The Retry-After header in seconds (the delta-seconds form only), or None."""
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        return None
+    return max(0.0, seconds) if seconds == seconds else None  # NaN is no answer
+
+
+def _delay_after_reply(policy: RetryPolicy, kind: Kind, reply: httpx.Response, retry_number: int) -> float | None:
+    """Seconds to wait before retrying after `reply`, or None to hand the reply to the caller."""
+    if retry_number >= policy.max_retries:
+        return None
+    if reply.status_code == 429:
+        after = retry_after_seconds(reply.headers)
+        if after is None:
+            return policy.backoff(retry_number)
+        return after if after <= policy.retry_after_cap else None
+    if reply.status_code >= 500 and kind is Kind.READ:
+        return policy.backoff(retry_number)
+    return None
+
+
+def _delay_after_failure(
+    policy: RetryPolicy, kind: Kind, failure: httpx.TransportError, retry_number: int
+) -> float | None:
+    """Seconds to wait before retrying after a network failure, or None to give up."""
+    if retry_number >= policy.max_retries:
+        return None
+    if isinstance(failure, _NOT_SENT) or kind is Kind.READ:
+        return policy.backoff(retry_number)
+    return None
+
+
+def _transport_error(failure: httpx.TransportError, operation: str, secrets: Iterable[str]) -> TransportError:
+    """Our error for an httpx failure. Its text is redacted, and it is raised outside any `except`
+    block by the callers, so it carries no chained httpx exception (whose text holds the URL)."""
+    if isinstance(failure, _NOT_SENT):
+        sent = "the request never reached the server"
+    else:
+        sent = "the request may have reached the server, so it was not repeated"
+    text = redact(str(failure), secrets) or "no details"
+    cls = Timeout if isinstance(failure, httpx.TimeoutException) else TransportError
+    return cls(f"{type(failure).__name__} ({text}); {sent}", operation=operation)
+
+
+def call_sync(
+    policy: RetryPolicy,
+    kind: Kind,
+    operation: str,
+    attempt: Callable[[], httpx.Response],
+    secrets: Iterable[str] = (),
+) -> httpx.Response:
+    """Run `attempt` under the policy; return the last reply or raise `TransportError`/`Timeout`."""
+    retry_number = 0
+    while True:
+        failure: httpx.TransportError | None = None
+        try:
+            reply = attempt()
+        except httpx.TransportError as exc:
+            failure = exc
+        if failure is None:
+            delay = _delay_after_reply(policy, kind, reply, retry_number)
+            if delay is None:
+                return reply
+            logger.info("%s: HTTP %d, retry %d in %.2fs", operation, reply.status_code, retry_number + 1, delay)
+        else:
+            delay = _delay_after_failure(policy, kind, failure, retry_number)
+            if delay is None:
+                raise _transport_error(failure, operation, secrets)
+            logger.info("%s: %s, retry %d in %.2fs", operation, type(failure).__name__, retry_number + 1, delay)
+        policy.sleep(delay)
+        retry_number += 1
+
+
+async def call_async(
+    policy: RetryPolicy,
+    kind: Kind,
+    operation: str,
+    attempt: Callable[[], Awaitable[httpx.Response]],
+    secrets: Iterable[str] = (),
+) -> httpx.Response:
+    """The async twin of `call_sync` (same decisions, `await` where it waits)."""
+    retry_number = 0
+    while True:
+        failure: httpx.TransportError | None = None
+        try:
+            reply = await attempt()
+        except httpx.TransportError as exc:
+            failure = exc
+        if failure is None:
+            delay = _delay_after_reply(policy, kind, reply, retry_number)
+            if delay is None:
+                return reply
+            logger.info("%s: HTTP %d, retry %d in %.2fs", operation, reply.status_code, retry_number + 1, delay)
+        else:
+            delay = _delay_after_failure(policy, kind, failure, retry_number)
+            if delay is None:
+                raise _transport_error(failure, operation, secrets)
+            logger.info("%s: %s, retry %d in %.2fs", operation, type(failure).__name__, retry_number + 1, delay)
+        await policy.async_sleep(delay)
+        retry_number += 1
