@@ -1,0 +1,136 @@
+"""Emulator throughput and latency against Prism and the bare Starlette ceiling, same run.
+
+All servers start first and stay up; then, for each load and connection count, every target is
+driven back to back, so a burst of noise from the other users of the machine hits neighbours in
+time, not one target for a whole section.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import loadgen, servers, wrk
+from bench.stats import LoadResult
+from bench.table import Row, skipped
+
+SECTION = "load"
+PRISM_GOAL = 5.0
+CEILING_GOAL = 0.60
+P99_GOAL_MS = 10.0
+P99_GOAL_CONNS = 16
+
+
+@dataclass(frozen=True)
+class Plan:
+    loads: tuple[str, ...]
+    connections: tuple[int, ...]
+    seconds: float
+    workers: int  # > 1 adds the emulator and the ceiling with that many uvicorn workers
+    tool: str  # "wrk" or "python"
+    prism: bool
+    prism_skip_reason: str = ""
+    emulator: bool = True
+
+
+def drive(server: servers.Server, load: str, connections: int, plan: Plan) -> LoadResult:
+    if plan.tool == "wrk":
+        return wrk.run(server.url, load, server.api_key, connections, plan.seconds, threads=2)
+    return loadgen.run(server.host, server.port, load, server.api_key, connections, plan.seconds)
+
+
+def _targets(plan: Plan, folder: Path) -> Iterator[tuple[str, Callable[[], object]]]:
+    """(role, context manager factory) of every server of the plan; roles name the comparisons."""
+    yield "ceiling×1", lambda: servers.ceiling(folder, 1)
+    if plan.emulator:
+        yield "emulator×1", lambda: servers.emulator(folder, 1)
+    if plan.prism:
+        yield "prism", lambda: servers.prism(folder)
+    if plan.workers > 1:
+        yield f"ceiling×{plan.workers}", lambda: servers.ceiling(folder, plan.workers)
+        if plan.emulator:
+            yield f"emulator×{plan.workers}", lambda: servers.emulator(folder, plan.workers)
+
+
+def _row(server: servers.Server, load: str, conns: int, result: LoadResult) -> Row:
+    note = f"{result.tool}, {result.requests:,} requests in {result.seconds:.1f} s"
+    if result.errors:
+        note += f", {result.errors:,} errors (not counted in the rate)"
+    if load == "bulk":
+        note += ", 100 messages per request"
+    return Row(SECTION, server.name, load, conns, result.rate, "req/s", result.p50_ms, result.p99_ms, note=note)
+
+
+def run(plan: Plan, folder: Path) -> list[Row]:
+    rows: list[Row] = []
+    with ExitStack() as stack:
+        started: dict[str, servers.Server] = {}
+        for role, factory in _targets(plan, folder):
+            try:
+                started[role] = stack.enter_context(factory())  # type: ignore[arg-type]
+            except (RuntimeError, OSError) as exc:
+                rows.append(skipped(SECTION, role, f"did not start: {exc}"))
+        if not plan.prism:
+            rows.append(skipped(SECTION, "Prism 5.16", plan.prism_skip_reason))
+        for load in plan.loads:
+            for conns in plan.connections:
+                results: dict[str, LoadResult] = {}
+                for role, server in started.items():
+                    try:
+                        results[role] = drive(server, load, conns, plan)
+                    except (RuntimeError, OSError) as exc:
+                        rows.append(skipped(SECTION, server.name, f"run failed: {exc}", load, conns))
+                        continue
+                    rows.append(_row(server, load, conns, results[role]))
+                rows.extend(_ratios(results, started, load, conns, plan.workers))
+    return rows
+
+
+def _ratios(
+    results: dict[str, LoadResult], started: dict[str, servers.Server], load: str, conns: int, workers: int
+) -> list[Row]:
+    """The goals: emulator vs the ceiling of the same worker count, emulator vs Prism, p99 at 16."""
+    rows = []
+    for n in sorted({1, workers}):
+        emulator, ceiling = results.get(f"emulator×{n}"), results.get(f"ceiling×{n}")
+        if emulator is None:
+            continue
+        name = started[f"emulator×{n}"].name
+        if ceiling is not None and ceiling.rate > 0:
+            ratio = emulator.rate / ceiling.rate
+            goal = f"≥ {CEILING_GOAL:.2f}× bare"
+            met = ratio >= CEILING_GOAL
+            if conns == P99_GOAL_CONNS and emulator.p99_ms is not None:
+                goal += f"; p99 < {P99_GOAL_MS:.0f} ms"
+                met = met and emulator.p99_ms < P99_GOAL_MS
+            rows.append(
+                Row(
+                    SECTION,
+                    f"{name} vs bare ×{n}",
+                    load,
+                    conns,
+                    p99_ms=emulator.p99_ms,
+                    ratio=ratio,
+                    ratio_vs="bare",
+                    goal=goal,
+                    met=met,
+                )
+            )
+        prism = results.get("prism")
+        if prism is not None and prism.rate > 0:
+            ratio = emulator.rate / prism.rate
+            rows.append(
+                Row(
+                    SECTION,
+                    f"{name} vs Prism",
+                    load,
+                    conns,
+                    ratio=ratio,
+                    ratio_vs="Prism",
+                    goal=f"≥ {PRISM_GOAL:.0f}× Prism",
+                    met=ratio >= PRISM_GOAL,
+                )
+            )
+    return rows

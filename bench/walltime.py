@@ -1,0 +1,36 @@
+"""Wall time of the contract suite and of the generator's check, as a developer runs them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+from bench.servers import REPO
+from bench.table import Row
+
+SECTION = "wall time"
+TIMEOUT_SECONDS = 900
+
+
+def commands() -> list[tuple[str, list[str]]]:
+    return [
+        ("contract suite", [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/contract"]),
+        ("generator --check", [sys.executable, "scripts/generate.py", "--check"]),
+    ]
+
+
+def run() -> list[Row]:
+    rows = []
+    for name, argv in commands():
+        started = time.perf_counter()
+        try:
+            out = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
+        except subprocess.TimeoutExpired:
+            rows.append(Row(SECTION, name, note=f"did not finish within {TIMEOUT_SECONDS} s"))
+            continue
+        seconds = time.perf_counter() - started
+        last = (out.stdout.strip().splitlines() or [""])[-1][:80]
+        status = "passed" if out.returncode == 0 else f"exit {out.returncode}"
+        rows.append(Row(SECTION, name, rate=seconds, unit="s", note=f"{status}: `{' '.join(argv[1:])}` {last}".strip()))
+    return rows

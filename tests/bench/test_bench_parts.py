@@ -1,0 +1,68 @@
+"""The benchmark's pure parts: percentiles, the success rule, the OTP conversation, the table."""
+
+from __future__ import annotations
+
+from bench.stats import LoadResult, percentile
+from bench.table import Row, render, skipped
+from bench.workloads import OTP_CODE, Conversation, reply_ok
+
+
+def test_percentile_is_nearest_rank() -> None:
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 0.50) == 50.0
+    assert percentile(values, 0.99) == 99.0
+    assert percentile([7.0], 0.99) == 7.0
+    assert percentile([], 0.5) is None
+
+
+def test_errors_do_not_count_as_throughput() -> None:
+    result = LoadResult(requests=1000, errors=250, seconds=2.0, p50_ms=1.0, p99_ms=2.0, tool="python")
+    assert result.rate == 375.0
+
+
+def test_only_a_2factor_success_is_a_success() -> None:
+    assert reply_ok(200, b'{"Status":"Success","Details":"abc"}')
+    assert reply_ok(200, b'{"success":true,"requestId":"r"}')
+    assert not reply_ok(200, b'{"Status":"Error","Details":"Invalid API Key"}')
+    assert not reply_ok(400, b'{"Status":"Success"}')
+
+
+def test_otp_conversation_verifies_the_session_its_send_returned() -> None:
+    talk = Conversation("otp", "key-1")
+    send = talk.next_request()
+    assert send.method == "GET" and send.path.endswith(f"/{OTP_CODE}") and "/VERIFY/" not in send.path
+    assert talk.on_reply(send, 200, b'{"Status":"Success","Details":"sess-42"}')
+    verify = talk.next_request()
+    assert verify.path == f"/API/V1/key-1/SMS/VERIFY/sess-42/{OTP_CODE}"
+    assert talk.on_reply(verify, 200, b'{"Status":"Success","Details":"OTP Matched"}')
+    assert "/VERIFY/" not in talk.next_request().path  # back to a send
+    # A failed send leaves nothing to verify.
+    failed = Conversation("otp", "key-1")
+    first = failed.next_request()
+    assert not failed.on_reply(first, 400, b'{"Status":"Error","Details":"Invalid Phone Number"}')
+    assert "/VERIFY/" not in failed.next_request().path
+
+
+def test_table_renders_figures_and_skip_reasons() -> None:
+    text = render(
+        [
+            Row(
+                "load",
+                "emulator ×1",
+                "otp",
+                16,
+                rate=1234.5,
+                p50_ms=2.0,
+                p99_ms=9.5,
+                ratio=0.7,
+                ratio_vs="bare",
+                goal="≥ 0.60× bare",
+                met=True,
+            ),
+            skipped("load", "Prism 5.16", "Prism is not installed"),
+        ]
+    )
+    lines = text.splitlines()
+    assert lines[0].startswith("| Section |") and len(lines) == 4
+    assert "| 1,234 req/s | 2.00 | 9.50 | 0.70× bare | ≥ 0.60× bare | yes |" in lines[2]
+    assert lines[3].endswith("| skipped: Prism is not installed |")
