@@ -126,13 +126,13 @@ def _process(
 
 
 def _uvicorn(app: str, workers: int, factory: bool = False) -> list[str]:
+    """One worker: plain uvicorn. More: bench.workers (see its docstring for why not `--workers`)."""
+    if workers > 1:
+        argv = [sys.executable, "-m", "bench.workers", app, "--port", "{PORT}", "--workers", str(workers)]
+        return argv + (["--factory"] if factory else [])
     argv = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", "{PORT}"]
     argv += ["--log-level", "warning", "--no-access-log"]
-    if factory:
-        argv.append("--factory")
-    if workers > 1:
-        argv += ["--workers", str(workers)]
-    return argv
+    return argv + (["--factory"] if factory else [])
 
 
 @contextmanager
