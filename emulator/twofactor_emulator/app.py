@@ -38,8 +38,13 @@ class Operation:
 
 # Every operation of openapi/twofactor.yaml (tests/emulator/test_routes_match_document.py keeps this
 # list and the document equal). The order is the routing order: a literal segment (AUTOGEN, VERIFY...)
-# must come before a templated one of the same shape, as the document's "Route precedence" says.
+# must come before a templated one of the same shape, as the document's "Route precedence" says; the R1
+# routes share no shape with V1 ones and come first because Starlette tries routes one by one.
 OPERATIONS: tuple[Operation, ...] = (
+    Operation("sendSms", "POST", "/API/R1/"),
+    Operation("sendSmsByQuery", "GET", "/API/R1/"),
+    Operation("sendBulkSms", "POST", "/API/R1/Bulk/"),
+    Operation("sendEncrypted", "POST", "/API/R1"),
     Operation("verifyOtp", "GET", V1 + "/SMS/VERIFY/{otp_session_id}/{otp_entered_by_user}"),
     Operation("verifyOtp2", "GET", V1 + "/SMS/VERIFY2/{otp_session_id}/{otp_entered_by_user}"),
     Operation("verifyOtpByPhone", "GET", V1 + "/SMS/VERIFY3/{phone_number}/{otp_entered_by_user}"),
@@ -61,10 +66,6 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("verifyVoiceOtp", "GET", V1 + "/VOICE/VERIFY/{otp_session_id}/{otp_entered_by_user}"),
     Operation("sendVoiceOtpAutogen", "GET", V1 + "/VOICE/{phone_number}/AUTOGEN"),
     Operation("sendVoiceOtpWithValue", "GET", V1 + "/VOICE/{phone_number}/{otp_value}"),
-    Operation("sendSms", "POST", "/API/R1/"),
-    Operation("sendSmsByQuery", "GET", "/API/R1/"),
-    Operation("sendBulkSms", "POST", "/API/R1/Bulk/"),
-    Operation("sendEncrypted", "POST", "/API/R1"),
 )
 
 

@@ -73,8 +73,11 @@ class OtpHandlers:
         sandbox = account.is_sandbox(phone)
         name = None if template is None else self._template(template, sandbox)
         value = None if otp is None else self._otp_value(otp, sandbox)
-        sent = self.service.send_otp(
-            account, phone, operation=operation, channel=channel, otp=value, digits=digits, template=name
+        service = self.service
+        sent = await service.batcher.run(
+            lambda: service.send_otp(
+                account, phone, operation=operation, channel=channel, otp=value, digits=digits, template=name
+            )
         )
         if return_otp:
             return replies.success(sent.session_id, OTP=sent.otp)
@@ -89,7 +92,8 @@ class OtpHandlers:
             raise errors.TwoFactorError(errors.SANDBOX_NOT_ENABLED)
         if with_template:
             self._template(request.path_params["otp_template_name"], sandbox=True)  # accepted, not used
-        sent = self.service.send_otp(account, phone, operation=operation)
+        service = self.service
+        sent = await service.batcher.run(lambda: service.send_otp(account, phone, operation=operation))
         if return_otp:
             return replies.success(sent.session_id, OTP=sent.otp)
         return replies.success(sent.session_id)
@@ -108,7 +112,8 @@ class OtpHandlers:
             if not _SESSION_RE.fullmatch(session_id):
                 return _verdict(Verdict(False, errors.NO_ENTRY))  # no session can have that id
             raise errors.TwoFactorError(errors.INVALID_OTP_VALUE)
-        verdict = self.service.verify(account, session_id, code, channel=channel)
+        service = self.service
+        verdict = await service.batcher.run(lambda: service.verify(account, session_id, code, channel=channel))
         if sandbox_mismatch and verdict.sandbox:
             verdict = Verdict(False, errors.OTP_MISMATCH, sandbox=True)
         return _verdict(verdict)
@@ -170,7 +175,8 @@ class OtpHandlers:
         sandbox = account.is_sandbox(phone)
         if not _OTP_RE.fullmatch(code) and not sandbox:
             raise errors.TwoFactorError(errors.INVALID_OTP_VALUE)
-        return _verdict(self.service.verify_by_phone(account, phone, code))
+        service = self.service
+        return _verdict(await service.batcher.run(lambda: service.verify_by_phone(account, phone, code)))
 
     # ------------------------------------------------------------------ sandbox
     async def sendSandboxOtp(self, request: Request) -> Response:

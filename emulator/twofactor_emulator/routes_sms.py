@@ -62,7 +62,7 @@ class SmsHandlers:
     def __init__(self, service: Service) -> None:
         self.service = service
 
-    def _send_r1(
+    async def _send_r1(
         self,
         account: AccountConfig,
         *,
@@ -85,14 +85,17 @@ class SmsHandlers:
                 raise errors.TwoFactorError(errors.invalid_field("scheduletime")) from None
             if scheduled_at < self.service.now() + SCHEDULE_MIN_LEAD_SECONDS:
                 raise errors.TwoFactorError(errors.SCHEDULE_TOO_SOON)
-        request_id, _ = self.service.send_sms(
-            account, phones, sender=sender, texts=text, operation=operation, kind=kind, scheduled_at=scheduled_at
+        service = self.service
+        request_id, _ = await service.batcher.run(
+            lambda: service.send_sms(
+                account, phones, sender=sender, texts=text, operation=operation, kind=kind, scheduled_at=scheduled_at
+            )
         )
         return request_id
 
-    def _r1(self, request: Request, form: R1SmsForm | SendSmsByQueryParametersQuery, operation: str) -> Response:
+    async def _r1(self, request: Request, form: R1SmsForm | SendSmsByQueryParametersQuery, operation: str) -> Response:
         account = self.service.account(form.apikey, _client_ip(request))
-        request_id = self._send_r1(
+        request_id = await self._send_r1(
             account,
             to=form.to,
             sender=form.from_,
@@ -106,18 +109,18 @@ class SmsHandlers:
     # ------------------------------------------------------------------ R1
     async def sendSms(self, request: Request) -> Response:
         """R1 form POST. `/API/R1/?module=ENC` is the encrypted route, as the docs' cURL sample sends it."""
-        if request.query_params.get("module") == "ENC":
+        if request.scope["query_string"] and request.query_params.get("module") == "ENC":
             return await self.sendEncrypted(request)
         body = await replies.read_body(request, replies.FORM_BODY_LIMIT, errors.TwoFactorError)
         form = _validated(R1SmsForm, replies.parse_form(body))
-        return self._r1(request, form, "sendSms")
+        return await self._r1(request, form, "sendSms")
 
     async def sendSmsByQuery(self, request: Request) -> Response:
         """R1 with every field in the query string."""
         if request.query_params.get("module") == "ENC":
             raise errors.TwoFactorError(errors.GET_NOT_SUPPORTED)
         query = _validated(SendSmsByQueryParametersQuery, dict(request.query_params))
-        return self._r1(request, query, "sendSmsByQuery")
+        return await self._r1(request, query, "sendSmsByQuery")
 
     # ------------------------------------------------------------------ bulk
     async def sendBulkSms(self, request: Request) -> Response:
@@ -162,14 +165,17 @@ class SmsHandlers:
             except PhoneError:
                 phones.append(None)
         # One transaction for the whole request.
-        request_id, message_ids = self.service.send_sms(
-            account,
-            phones,
-            sender=[m.sms_from for m in bulk.messages],
-            texts=[m.sms_text for m in bulk.messages],
-            operation="sendBulkSms",
-            kind="bulk",
-            callbacks=[(m.callback_value1, m.callback_value2) for m in bulk.messages],
+        service = self.service
+        request_id, message_ids = await service.batcher.run(
+            lambda: service.send_sms(
+                account,
+                phones,
+                sender=[m.sms_from for m in bulk.messages],
+                texts=[m.sms_text for m in bulk.messages],
+                operation="sendBulkSms",
+                kind="bulk",
+                callbacks=[(m.callback_value1, m.callback_value2) for m in bulk.messages],
+            )
         )
         outcomes: list[dict[str, Any]] = []
         for index, (message, message_id) in enumerate(zip(bulk.messages, message_ids, strict=True)):
@@ -224,7 +230,7 @@ class SmsHandlers:
             raise errors.TwoFactorError(errors.INVALID_API_KEY)
         self.service.account(payload.apikey, _client_ip(request))  # the IP allowlist
         if isinstance(payload, EncSmsPlaintext):
-            request_id = self._send_r1(
+            request_id = await self._send_r1(
                 account,
                 to=payload.to,
                 sender=payload.from_,

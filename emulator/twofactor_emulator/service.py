@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import errors, ids
+from .batching import CommitBatcher
 from .clock import Clock
 from .config import OTP_PLACEHOLDER, AccountConfig, EmulatorConfig, new_account
 from .store import LIVE, LOCKED, VERIFIED, OtpSession, Store
@@ -75,6 +76,7 @@ class Service:
         self.store = store
         self.clock = Clock(float(store.get_meta("clock_offset") or 0.0))
         self.signal = NewMessageSignal()
+        self.batcher = CommitBatcher(store)  # handlers run state changes through it (group commit)
         if config is not None and config.accounts:
             for account in config.accounts:
                 store.upsert_account(account)

@@ -1,0 +1,71 @@
+"""Group commit: concurrent requests share transactions without losing updates, a failing unit is
+rolled back alone, and nobody gets a result before the commit."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import httpx
+from twofactor_emulator.config import parse_config
+from twofactor_emulator.service import Service
+from twofactor_emulator.store import Store
+
+from .conftest import CONFIG, PHONE, latest_otp, v1
+
+
+async def test_concurrent_sends_all_land(client: httpx.AsyncClient) -> None:
+    replies = await asyncio.gather(*[client.get(v1(f"SMS/{PHONE}/AUTOGEN")) for _ in range(20)])
+    sessions = {r.json()["Details"] for r in replies}
+    assert len(sessions) == 20
+    messages = (await client.get("/_emulator/messages")).json()["messages"]
+    assert {m["sessionId"] for m in messages} == sessions
+
+
+async def test_concurrent_wrong_codes_are_all_counted(client: httpx.AsyncClient) -> None:
+    sent = (await client.get(v1(f"SMS/{PHONE}/AUTOGEN"))).json()
+    otp = await latest_otp(client, PHONE)
+    wrong = "000000" if otp != "000000" else "111111"
+    replies = await asyncio.gather(*[client.get(v1(f"SMS/VERIFY/{sent['Details']}/{wrong}")) for _ in range(7)])
+    details = sorted(r.json()["Details"] for r in replies)
+    assert details == ["OTP Attempts Exceeded"] * 2 + ["OTP Mismatch"] * 5
+
+
+def service_on(path: Path) -> Service:
+    return Service(Store(str(path)), parse_config(CONFIG))
+
+
+async def test_a_failing_unit_is_rolled_back_alone(tmp_path: Path) -> None:
+    service = service_on(tmp_path / "batch.sqlite3")
+    account = service.accounts[0]
+
+    def send_then_fail() -> None:
+        service.send_sms(account, ["+911111111111"], sender="A", texts="doomed", operation="t", kind="transactional")
+        raise RuntimeError("fails after writing")
+
+    def send() -> tuple[str, list[str | None]]:
+        return service.send_sms(
+            account, ["+912222222222"], sender="A", texts="kept", operation="t", kind="transactional"
+        )
+
+    results = await asyncio.gather(
+        service.batcher.run(send_then_fail), service.batcher.run(send), return_exceptions=True
+    )
+    assert isinstance(results[0], RuntimeError)
+    assert [m["text"] for m in service.store.messages()] == ["kept"]
+    service.store.close()
+
+
+async def test_the_result_comes_after_the_commit(tmp_path: Path) -> None:
+    path = tmp_path / "commit.sqlite3"
+    service = service_on(path)
+    account = service.accounts[0]
+    request_id, _ = await service.batcher.run(
+        lambda: service.send_sms(account, [PHONE], sender="A", texts="x", operation="t", kind="transactional")
+    )
+    # Another connection sees only committed data: the row is there the moment the result is.
+    with sqlite3.connect(path) as other:
+        rows = other.execute("SELECT COUNT(*) FROM messages WHERE request_id = ?", (request_id,)).fetchone()
+    assert rows == (1,)
+    service.store.close()
