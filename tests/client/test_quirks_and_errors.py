@@ -1,0 +1,176 @@
+"""Each quirk of `twofactor.quirks` and the `Details` -> error table of `twofactor.errors`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+from twofactor import (
+    DecryptionFailed,
+    InsufficientCredits,
+    InvalidApiKey,
+    InvalidPhoneNumber,
+    OtpAlreadyVerified,
+    OtpAttemptsExceeded,
+    OtpExpired,
+    RateLimited,
+    SessionNotFound,
+    TemplateError,
+    TwoFactor,
+    TwoFactorError,
+)
+from twofactor.errors import error_for_details
+from twofactor.quirks import envelope_error, format_schedule_time, join_recipients, keep_literal_plus, normalise_phone
+
+DOCUMENT = Path(__file__).resolve().parents[2] / "openapi" / "twofactor.yaml"
+
+
+# ---------------------------------------------------------------------------- phone numbers
+@pytest.mark.parametrize(
+    "given",
+    ["+919999999999", "919999999999", "9999999999", "09999999999", "+91 99999-99999", "(999) 999 9999", 9999999999],
+)
+def test_phone_formats_normalise_to_one_number(given: str | int) -> None:
+    phone = normalise_phone(given)
+    assert (phone.v1_path, phone.r1, phone.bulk) == ("+919999999999", "919999999999", "+919999999999")
+
+
+@pytest.mark.parametrize("given", ["", "12345", "+0919999999999", "5999999999", "99999x9999", "+", "91999999999", True])
+def test_bad_phone_numbers_are_refused(given: object) -> None:
+    with pytest.raises(InvalidPhoneNumber):
+        normalise_phone(given)
+
+
+def test_a_foreign_number_keeps_its_country_code() -> None:
+    assert normalise_phone("+14155550123").r1 == "14155550123"
+
+
+def test_recipients_are_comma_joined() -> None:
+    joined, phones = join_recipients(["9999999999", "+918888888888"])
+    assert joined == "919999999999,918888888888"
+    assert join_recipients("9999999999, 8888888888")[0] == joined
+    with pytest.raises(InvalidPhoneNumber):
+        join_recipients([])
+    with pytest.raises(InvalidPhoneNumber, match="at most 1000"):
+        join_recipients(["9999999999"] * 1001)
+
+
+# ---------------------------------------------------------------------------- literal '+' in paths
+def test_keep_literal_plus_only_on_v1_paths() -> None:
+    assert keep_literal_plus(b"/API/V1/k/SMS/%2B919999999999/AUTOGEN") == b"/API/V1/k/SMS/+919999999999/AUTOGEN"
+    assert keep_literal_plus(b"/API/R1/?to=%2B91") == b"/API/R1/?to=%2B91"
+
+
+def test_the_plus_reaches_the_wire_unquoted() -> None:
+    paths: list[bytes] = []
+
+    def server(request: httpx.Request) -> httpx.Response:
+        paths.append(request.url.raw_path)
+        details = "OTP Matched" if b"/VERIFY3/" in request.url.raw_path else "session-1"
+        return httpx.Response(200, json={"Status": "Success", "Details": details})
+
+    with TwoFactor("key-1234", base_url="http://2factor.test", transport=httpx.MockTransport(server)) as client:
+        client.otp.send("9999999999")
+        client.otp.verify_phone("9999999999", "1234")
+        client.otp.send("9999999999", template="OTP1")  # the optional template segment
+    assert paths == [
+        b"/API/V1/key-1234/SMS/+919999999999/AUTOGEN",
+        b"/API/V1/key-1234/SMS/VERIFY3/+919999999999/1234",
+        b"/API/V1/key-1234/SMS/+919999999999/AUTOGEN/OTP1",
+    ]
+
+
+# ---------------------------------------------------------------------------- India time
+@pytest.mark.parametrize(
+    "when",
+    [
+        dt.datetime(2030, 1, 1, 7, 30, tzinfo=dt.UTC),
+        dt.datetime(2030, 1, 1, 13, 0, tzinfo=dt.timezone(dt.timedelta(hours=5, minutes=30))),
+        dt.datetime(2029, 12, 31, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=-8))),
+    ],
+)
+def test_schedule_times_are_written_in_india_time(when: dt.datetime) -> None:
+    assert format_schedule_time(when) == "2030-01-01 13:00:00"
+
+
+def test_a_naive_schedule_time_is_refused() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        format_schedule_time(dt.datetime(2030, 1, 1, 13, 0))
+
+
+# ---------------------------------------------------------------------------- errors as HTTP 200 or 400
+@pytest.mark.parametrize("status", [200, 400])
+def test_errors_arrive_as_200_or_400(status: int) -> None:
+    transport = httpx.MockTransport(
+        lambda request: httpx.Response(status, json={"Status": "Error", "Details": "OTP Expired"})
+    )
+    with TwoFactor("key-1234", base_url="http://2factor.test", transport=transport) as client:
+        with pytest.raises(OtpExpired) as caught:
+            client.otp.verify("session-1", "123456")
+    assert (caught.value.status_code, caught.value.operation) == (status, "verifyOtp")
+    assert envelope_error({"Status": "Error", "Details": "x"}) == "x"
+    assert envelope_error({"Status": "Success", "Details": "x"}) is None
+
+
+# ---------------------------------------------------------------------------- the Details table
+TABLE = {
+    "Invalid API Key": InvalidApiKey,
+    "Invalid API Key Or TRANSACTIONAL_SMS Service Is Inactive": InvalidApiKey,
+    "Secret-Key is missing in the request header": InvalidApiKey,
+    "Invalid Phone Number - Length Mismatch(Expected: 10)": InvalidPhoneNumber,
+    "OTP Expired": OtpExpired,
+    "OTP Already Verified": OtpAlreadyVerified,
+    "OTP Attempts Exceeded": OtpAttemptsExceeded,
+    "Invalid API / SessionId Combination - No Entry Exists": SessionNotFound,
+    "Invalid API / Phone Number Combination - No Entry Exists": SessionNotFound,
+    "Invalid Template Name - Template Not Found": TemplateError,
+    "Message Text Does Not Match Any Approved Template": TemplateError,
+    "Rate Limit Exceeded - 200 Requests Per Second": RateLimited,
+    "Decryption failed": DecryptionFailed,
+    "Insufficient Balance": InsufficientCredits,
+    "Sandbox Mode Is Not Enabled For This Account / Phone Number": TwoFactorError,
+    "Invalid OTP Value - Expected 4 to 6 digits": TwoFactorError,
+    "HTTP GET is not supported on this endpoint": TwoFactorError,
+}
+
+
+@pytest.mark.parametrize(("details", "cls"), TABLE.items())
+def test_details_map_to_classes(details: str, cls: type[TwoFactorError]) -> None:
+    error = error_for_details(details, status_code=400, operation="verifyOtp")
+    assert type(error) is cls
+    assert (error.details, error.status_code, error.operation) == (details, 400, "verifyOtp")
+    assert details in str(error) and "verifyOtp" in str(error) and "HTTP 400" in str(error)
+
+
+def test_an_unknown_text_is_the_root_class_with_the_text() -> None:
+    error = error_for_details("Something New - Never Seen", status_code=400, operation="sendSms")
+    assert type(error) is TwoFactorError
+    assert error.details == "Something New - Never Seen"
+
+
+def test_every_error_text_of_the_document_is_in_the_table() -> None:
+    document = yaml.safe_load(DOCUMENT.read_text(encoding="utf-8"))
+    texts: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if node.get("Status") == "Error" and isinstance(node.get("Details"), str):
+                texts.add(node["Details"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(document)
+    texts.discard("OTP Mismatch")  # a verify result, not an error (see replies.verify_result)
+    assert texts, "the document's error examples were not found"
+    assert texts <= set(TABLE), sorted(texts - set(TABLE))
+
+
+def test_rate_limited_carries_retry_after() -> None:
+    error = error_for_details("Rate Limit Exceeded", status_code=429, operation="sendSms", retry_after=3.0)
+    assert isinstance(error, RateLimited) and error.retry_after == 3.0
