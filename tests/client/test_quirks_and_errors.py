@@ -49,7 +49,7 @@ def test_a_foreign_number_keeps_its_country_code() -> None:
 
 
 def test_recipients_are_comma_joined() -> None:
-    joined, phones = join_recipients(["9999999999", "+918888888888"])
+    joined, _phones = join_recipients(["9999999999", "+918888888888"])
     assert joined == "919999999999,918888888888"
     assert join_recipients("9999999999, 8888888888")[0] == joined
     with pytest.raises(InvalidPhoneNumber):
@@ -107,9 +107,9 @@ def test_errors_arrive_as_200_or_400(status: int) -> None:
     transport = httpx.MockTransport(
         lambda request: httpx.Response(status, json={"Status": "Error", "Details": "OTP Expired"})
     )
-    with TwoFactor("key-1234", base_url="http://2factor.test", transport=transport) as client:
-        with pytest.raises(OtpExpired) as caught:
-            client.otp.verify("session-1", "123456")
+    client = TwoFactor("key-1234", base_url="http://2factor.test", transport=transport)
+    with client, pytest.raises(OtpExpired) as caught:
+        client.otp.verify("session-1", "123456")
     assert (caught.value.status_code, caught.value.operation) == (status, "verifyOtp")
     assert envelope_error({"Status": "Error", "Details": "x"}) == "x"
     assert envelope_error({"Status": "Success", "Details": "x"}) is None
