@@ -50,6 +50,16 @@ class _RedactingFilter(logging.Filter):
 
 
 _FILTER = _RedactingFilter()
+_LOGGERS = (
+    "twofactor",
+    "httpx",
+    "httpcore",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+)
 _installed = False
 
 
@@ -58,7 +68,9 @@ def install_filters() -> None:
     global _installed
     if _installed:
         return
-    for name in ("twofactor", "httpx", "httpcore"):
+    # A logger's filters see only records logged on that very logger, not those of its children,
+    # so httpcore's per-module loggers are named one by one.
+    for name in _LOGGERS:
         logging.getLogger(name).addFilter(_FILTER)
     _installed = True
 
