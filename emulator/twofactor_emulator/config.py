@@ -246,9 +246,8 @@ def load_config(path: str | Path) -> EmulatorConfig:
         text = raw.decode("utf-8")
         data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
     except (UnicodeDecodeError, ValueError) as exc:  # TOMLDecodeError and JSONDecodeError are ValueErrors
-        raise ConfigError(
-            f"config file {str(path)!r} is not valid {path.suffix.lstrip('.') or 'TOML'}: {exc}"
-        ) from None
+        kind = "JSON" if path.suffix == ".json" else "TOML"
+        raise ConfigError(f"config file {str(path)!r} is not valid {kind}: {exc}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"config file {str(path)!r} must hold a table of accounts")
     return parse_config(data)
