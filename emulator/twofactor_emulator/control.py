@@ -7,6 +7,7 @@ authentication: the emulator binds to 127.0.0.1 by default and holds only test d
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Any
 
@@ -19,6 +20,7 @@ from .phones import PhoneError, normalise_phone
 from .service import Service
 from .store import SCHEMA_VERSION
 
+_PHONE_QUERY = re.compile(r"[+ ]?[0-9]{10,15}", re.ASCII)  # PhoneQuery of openapi/emulator-admin.yaml
 MAX_LIMIT = 1000
 MAX_WAIT_SECONDS = 60.0
 DEFAULT_WAIT_SECONDS = 10.0
@@ -124,12 +126,12 @@ class ControlHandlers:
     async def reset(self, request: Request) -> Response:
         """POST /_emulator/reset with `{}` (everything) or `{"phone": "..."}`."""
         body = await _json_body(request)
-        raw = body.get("phone")
         phone = None
-        if raw is not None:
-            if not isinstance(raw, str):
-                raise errors.ControlError("phone must be a string")
-            phone = _phone(raw)
+        if "phone" in body:
+            # Only a string selects one phone: a null or a number must not silently reset everything.
+            if not isinstance(body["phone"], str):
+                raise errors.ControlError("phone must be a string; send {} to reset everything")
+            phone = _phone(body["phone"])
         deleted = self.service.reset(phone)
         return JSONResponse({"deleted": deleted, "phone": phone})
 
@@ -167,6 +169,10 @@ def _phone(raw: str) -> str:
     try:
         return normalise_phone(raw)
     except PhoneError:
+        # The document's PhoneQuery shape, but no number a send accepts (e.g. +91 and 11 digits): valid
+        # to ask about, and nothing is stored under it.
+        if _PHONE_QUERY.fullmatch(raw):
+            return "+" + raw.lstrip("+ ")
         raise errors.ControlError("phone must be 10 to 15 ASCII digits with an optional leading +") from None
 
 

@@ -138,3 +138,18 @@ async def test_clock_advance_accumulates(client: httpx.AsyncClient, seconds: flo
     second = (await client.post("/_emulator/clock/advance", json={"seconds": seconds})).json()
     assert second["offsetSeconds"] == 2 * seconds
     conforms((await client.get("/_emulator/clock")).json(), "Clock")
+
+
+async def test_reset_with_a_null_phone_is_refused_and_deletes_nothing(client: httpx.AsyncClient) -> None:
+    await client.get(v1(f"SMS/{PHONE}/1111"))
+    for body in ({"phone": None}, {"phone": 919999999999}):
+        reply = await client.post("/_emulator/reset", json=body)
+        assert reply.status_code == 400
+        conforms(reply.json(), "Error")
+    assert len((await client.get("/_emulator/messages")).json()["messages"]) == 1
+
+
+async def test_a_phone_of_the_query_shape_that_no_send_accepts_finds_nothing(client: httpx.AsyncClient) -> None:
+    reply = await client.get("/_emulator/messages", params={"phone": "+9112345678901"})
+    assert (reply.status_code, reply.json()) == (200, {"messages": []})
+    assert (await client.get("/_emulator/otp", params={"phone": "12345678901"})).status_code == 404
