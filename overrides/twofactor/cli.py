@@ -147,7 +147,7 @@ class _Progress:
         self.stream.flush()
 
 
-def _run(options: argparse.Namespace, client: TwoFactor) -> tuple[Any, int]:
+def _run(options: argparse.Namespace, client: TwoFactor, stderr: TextIO) -> tuple[Any, int]:
     """Do the command; return what to print and the exit code."""
     group, action = options.group, getattr(options, "action", None)
     if group == "otp" and action == "send":
@@ -186,7 +186,7 @@ def _run(options: argparse.Namespace, client: TwoFactor) -> tuple[Any, int]:
         return sent_sms, EXIT_OK
     if group == "bulk":
         messages = bulk_files.read_messages(options.file, options.format, options.sender)
-        progress = None if options.no_progress or options.json else _Progress(sys.stderr)
+        progress = None if options.no_progress or options.json else _Progress(stderr)
         result: BulkResult = client.bulk.send(messages, on_progress=progress)
         return result, EXIT_OK if result.ok else EXIT_NEGATIVE
     if group == "encrypted" and action == "send":
@@ -252,7 +252,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
             timeout=options.timeout,
             retry=RetryPolicy(max_retries=options.retries),
         ) as client:
-            value, code = _run(options, client)
+            value, code = _run(options, client, stderr)
     except TwoFactorError as error:
         return _error_exit(error, options.json, stdout, stderr)
     stdout.write((json.dumps(_as_json(value)) if options.json else _readable(value)) + "\n")

@@ -93,7 +93,7 @@ def parse_delivery_report(body: bytes | str | Mapping[str, Any]) -> DeliveryRepo
         data: Mapping[str, Any] = body
     else:
         text = _text(body).strip()
-        if text.startswith("{"):
+        if text.startswith(("{", "[")):
             try:
                 parsed = json.loads(text)
             except ValueError:
