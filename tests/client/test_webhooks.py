@@ -66,7 +66,8 @@ def test_campaign_click() -> None:
 
 def test_short_url_click() -> None:
     body = (
-        "accessed=2024-11-29 14:30:00&phoneNo=9876543210&ip=203.0.113.7&shortUrl=https%3A%2F%2Fe.1rp.in%2FTFACTR%2Fh6fgs"
+        "accessed=2024-11-29 14:30:00&phoneNo=9876543210&ip=203.0.113.7"
+        "&shortUrl=https%3A%2F%2Fe.1rp.in%2FTFACTR%2Fh6fgs"
         "&longUrl=https%3A%2F%2Fexample.com%2Foffer&callbackValue=user_789"
     )
     click = parse_click(body)
