@@ -1,0 +1,67 @@
+"""The README's first command, `./dev demo` = `twofactor-emulator demo`: a real server, a real SQLite file,
+a send-and-verify round trip through the client."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def run_demo(*args: str, env_db: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    if env_db is not None:
+        env["TWOFACTOR_EMULATOR_DB"] = str(env_db)
+    return subprocess.run(
+        [sys.executable, "-m", "twofactor_emulator", "demo", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+
+
+def test_demo_round_trip_on_the_default_database_persists(tmp_path: Path) -> None:
+    db = tmp_path / "default.sqlite3"  # what default_db_path() gives when $TWOFACTOR_EMULATOR_DB is set
+    first = run_demo(env_db=db)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "OTP Mismatch" in first.stdout
+    assert "OTP Matched" in first.stdout
+    assert "round trip OK" in first.stdout
+    assert db.exists(), "the demo did not use the embedded SQLite default"
+
+    second = run_demo(env_db=db)
+    assert second.returncode == 0, second.stdout + second.stderr
+    # The same account both times (it lives in the database), and the first run's SMS survived.
+    key_line = re.compile(r"API key (\S+)\)")
+    assert key_line.findall(first.stdout) == key_line.findall(second.stdout) != []
+    with sqlite3.connect(db) as connection:
+        count = connection.execute("SELECT count(*) FROM messages").fetchone()[0]
+    assert count >= 2, f"expected both runs' messages in the outbox, found {count}"
+
+
+def test_demo_never_prints_the_whole_api_key(tmp_path: Path) -> None:
+    db = tmp_path / "demo.sqlite3"
+    result = run_demo("--db", str(db))
+    assert result.returncode == 0, result.stdout + result.stderr
+    with sqlite3.connect(db) as connection:
+        keys = [row[0] for row in connection.execute("SELECT api_key FROM accounts")]
+    assert keys
+    for key in keys:
+        assert key not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("phone", ["not-a-phone", "+91" + "9" * 40, "+९१९९९९९९९९९९"])
+def test_demo_with_a_bad_phone_fails_cleanly(tmp_path: Path, phone: str) -> None:
+    result = run_demo("--db", str(tmp_path / "bad.sqlite3"), "--phone", phone)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "round trip failed" in result.stderr
