@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from types import ModuleType
@@ -23,7 +23,6 @@ from twofactor_client.api.balance import (
     get_promotional_sms_balance,
     get_transactional_sms_balance,
 )
-from twofactor_client.api.bulk_sms import send_bulk_sms
 from twofactor_client.api.encrypted_sms import send_encrypted
 from twofactor_client.api.otp import (
     send_custom_otp_or_template_sms,
@@ -44,8 +43,6 @@ from twofactor_client.api.sandbox import (
 )
 from twofactor_client.api.transactional_sms import send_sms
 from twofactor_client.api.voice_otp import send_voice_otp_autogen, send_voice_otp_with_value, verify_voice_otp
-from twofactor_client.models.bulk_message import BulkMessage as WireBulkMessage
-from twofactor_client.models.bulk_request import BulkRequest
 from twofactor_client.models.enc_dlr_plaintext import EncDlrPlaintext
 from twofactor_client.models.enc_sms_plaintext import EncSmsPlaintext
 from twofactor_client.models.r1_module import R1Module
@@ -65,13 +62,9 @@ from .checks import (
     check_template,
     check_text,
 )
-from .errors import InvalidApiKey, InvalidInput, TwoFactorError
+from .errors import InvalidInput
 from .quirks import format_schedule_time, india_today, join_recipients, normalise_phone
 from .results import (
-    BulkAccepted,
-    BulkFailure,
-    BulkMessage,
-    BulkResult,
     DeliveryStatus,
     EncryptedSent,
     OtpSent,
@@ -80,11 +73,10 @@ from .results import (
 )
 from .retries import Kind
 
-__all__ = ["BULK_LIMIT", "BalanceKind", "BulkPlan", "Call", "SmsOptions", "bulk_message"]
+__all__ = ["BalanceKind", "Call", "SmsOptions", "operation_id", "read_as"]
 
 T = TypeVar("T")
 BalanceKind = Literal["otp", "transactional", "promotional"]
-BULK_LIMIT = 1000  # BulkRequest.messages maxItems
 
 
 @dataclass(frozen=True)
@@ -103,15 +95,16 @@ class Call(Generic[T]):
 
 def _v1(module: ModuleType, kind: Kind, read: Callable[[httpx.Response, str], T], **params: str) -> Call[T]:
     """A V1 call: path parameters only. `module` is the generated operation module."""
-    operation = _operation_id(module)
-    return Call(operation, kind, partial(module._get_kwargs, **params), partial(_read_as, read, operation))
+    operation = operation_id(module)
+    return Call(operation, kind, partial(module._get_kwargs, **params), partial(read_as, read, operation))
 
 
-def _read_as(read: Callable[[httpx.Response, str], T], operation: str, reply: httpx.Response) -> T:
+def read_as(read: Callable[[httpx.Response, str], T], operation: str, reply: httpx.Response) -> T:
+    """Call a reply reader of `replies` with the operation it reads for (bound with `partial`)."""
     return read(reply, operation)
 
 
-def _operation_id(module: ModuleType) -> str:
+def operation_id(module: ModuleType) -> str:
     """The operationId a generated module was named after: send_otp_autogen_2 -> sendOtpAutogen2."""
     name: str = module.__name__
     head, *rest = name.rsplit(".", 1)[-1].split("_")
@@ -305,134 +298,12 @@ def sms_send(
         "sendSms",
         Kind.SEND,
         partial(send_sms._get_kwargs, body=form),
-        partial(_read_as, partial(replies.sms_sent, recipients=numbers), "sendSms"),
+        partial(read_as, partial(replies.sms_sent, recipients=numbers), "sendSms"),
     )
 
 
 def _unset(value: str | None) -> str | Unset:
     return UNSET if value is None else value
-
-
-# ---------------------------------------------------------------------------- bulk
-def bulk_message(item: BulkMessage | Mapping[str, Any]) -> BulkMessage:
-    """A caller's message as a `BulkMessage`: our names (sender, to, text) or the wire names (smsFrom...)."""
-    if isinstance(item, BulkMessage):
-        return item
-    if not isinstance(item, Mapping):
-        raise InvalidInput(f"a bulk message must be a BulkMessage or a mapping, not {type(item).__name__}")
-
-    def pick(*names: str) -> Any:
-        return next((item[name] for name in names if item.get(name) not in (None, "")), None)
-
-    return BulkMessage(
-        sender=pick("sender", "smsFrom", "from"),
-        to=pick("to", "smsTo", "phone"),
-        text=pick("text", "smsText", "msg"),
-        callback_value1=pick("callback_value1"),
-        callback_value2=pick("callback_value2"),
-    )
-
-
-def _wire_message(message: BulkMessage) -> WireBulkMessage:
-    """One message checked and in the bulk route's format (smsTo with '+'); InvalidInput otherwise."""
-    return WireBulkMessage(
-        sms_from=check_sender(message.sender),
-        sms_to=normalise_phone(message.to).bulk,
-        sms_text=check_text(message.text),
-        callback_value1=UNSET
-        if message.callback_value1 is None
-        else check_callback_value(message.callback_value1, "callback_value1"),
-        callback_value2=UNSET
-        if message.callback_value2 is None
-        else check_callback_value(message.callback_value2, "callback_value2"),
-    )
-
-
-def _raw_to(item: object) -> str:
-    """The recipient as the caller gave it, to name a message refused before sending."""
-    if isinstance(item, BulkMessage):
-        return str(item.to)
-    if isinstance(item, Mapping):
-        return str(item.get("to") or item.get("smsTo") or "")
-    return ""
-
-
-@dataclass
-class BulkChunk:
-    """One bulk request of at most 1000 messages; `indexes` are the messages' places in the caller's list."""
-
-    call: Call[tuple[str, list[BulkAccepted], list[BulkFailure]]]
-    indexes: tuple[int, ...]
-    phones: tuple[str, ...]
-
-
-class BulkPlan:
-    """A bulk send split into requests of at most 1000 messages, and the combined result.
-
-    Messages that fail the document's schema are not sent at all (one bad message would reject a
-    whole request); they are failures in the result, with the reason. A request that fails as a
-    whole marks all of its messages failed and the plan goes on, except for `InvalidApiKey`, which
-    no later request would escape.
-    """
-
-    def __init__(self, api_key: str, messages: Iterable[BulkMessage | Mapping[str, Any]]) -> None:
-        self.accepted: list[BulkAccepted] = []
-        self.failed: list[BulkFailure] = []
-        self.request_ids: list[str] = []
-        ready: list[tuple[int, WireBulkMessage]] = []
-        self.total = 0
-        for index, item in enumerate(messages):
-            self.total += 1
-            try:
-                ready.append((index, _wire_message(bulk_message(item))))
-            except TwoFactorError as exc:
-                self.failed.append(BulkFailure(index, _raw_to(item), exc.details))
-        if self.total == 0:
-            raise InvalidInput("a bulk send needs at least one message")
-        self.chunks = [
-            self._chunk(api_key, ready[start : start + BULK_LIMIT]) for start in range(0, len(ready), BULK_LIMIT)
-        ]
-        self.done = self.total - len(ready)  # messages settled so far (for progress reports)
-
-    @staticmethod
-    def _chunk(api_key: str, part: Sequence[tuple[int, WireBulkMessage]]) -> BulkChunk:
-        indexes = tuple(index for index, _ in part)
-        phones = tuple(message.sms_to for _, message in part)
-        body = BulkRequest(module="TRANS_SMS", apikey=api_key, messages=[message for _, message in part])
-        read = partial(replies.bulk_chunk, indexes=indexes, phones=phones)
-        call = Call(
-            "sendBulkSms",
-            Kind.SEND,
-            partial(send_bulk_sms._get_kwargs, body=body),
-            partial(_read_as, read, "sendBulkSms"),
-        )
-        return BulkChunk(call, indexes, phones)
-
-    def record(self, chunk: BulkChunk, outcome: tuple[str, list[BulkAccepted], list[BulkFailure]]) -> None:
-        """Add one request's outcome."""
-        request_id, accepted, failed = outcome
-        self.request_ids.append(request_id)
-        self.accepted.extend(accepted)
-        self.failed.extend(failed)
-        self.done += len(chunk.indexes)
-
-    def record_error(self, chunk: BulkChunk, error: TwoFactorError) -> None:
-        """A request failed as a whole: each of its messages failed for that reason."""
-        if isinstance(error, InvalidApiKey):
-            raise error
-        reason = str(error)
-        self.failed.extend(
-            BulkFailure(index, phone, reason) for index, phone in zip(chunk.indexes, chunk.phones, strict=True)
-        )
-        self.done += len(chunk.indexes)
-
-    def result(self) -> BulkResult:
-        """The combined result, messages in the caller's order."""
-        return BulkResult(
-            accepted=tuple(sorted(self.accepted, key=lambda item: item.index)),
-            failed=tuple(sorted(self.failed, key=lambda item: item.index)),
-            request_ids=tuple(self.request_ids),
-        )
 
 
 # ---------------------------------------------------------------------------- encrypted route
@@ -461,7 +332,7 @@ def encrypted_send(
         "sendEncrypted",
         Kind.SEND,
         partial(_sealed_request, sealed, checked_mode, secret_key),
-        partial(_read_as, read, "sendEncrypted"),
+        partial(read_as, read, "sendEncrypted"),
     )
 
 
@@ -485,7 +356,7 @@ def encrypted_delivery_status(
         "sendEncrypted",
         Kind.READ,
         partial(_sealed_request, sealed, checked_mode, secret_key),
-        partial(_read_as, read, "sendEncrypted"),
+        partial(read_as, read, "sendEncrypted"),
     )
 
 

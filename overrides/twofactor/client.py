@@ -19,7 +19,8 @@ from typing import Any, TypeVar, Unpack
 import httpx
 
 from . import calls
-from .calls import BalanceKind, BulkPlan, Call, SmsOptions
+from .bulk import BulkPlan
+from .calls import BalanceKind, Call, SmsOptions
 from .errors import TwoFactorError
 from .results import BulkMessage, BulkResult, DeliveryStatus, EncryptedSent, OtpSent, SmsSent, VerifyResult
 from .retries import DEFAULT_TIMEOUT, RetryPolicy, call_sync

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from pathlib import Path
 
 import httpx
@@ -174,3 +175,21 @@ def test_every_error_text_of_the_document_is_in_the_table() -> None:
 def test_rate_limited_carries_retry_after() -> None:
     error = error_for_details("Rate Limit Exceeded", status_code=429, operation="sendSms", retry_after=3.0)
     assert isinstance(error, RateLimited) and error.retry_after == 3.0
+
+
+def test_operation_names_are_the_documents_operation_ids() -> None:
+    """Errors name the operation by the generated module's operationId; each must exist in the document."""
+    import pkgutil
+
+    import twofactor_client.api
+    from twofactor.calls import operation_id
+
+    document = DOCUMENT.read_text(encoding="utf-8")
+    modules = [
+        importlib.import_module(f"twofactor_client.api.{package.name}.{module.name}")
+        for package in pkgutil.iter_modules(twofactor_client.api.__path__)
+        for module in pkgutil.iter_modules([str(Path(twofactor_client.api.__path__[0]) / package.name)])
+    ]
+    assert len(modules) == 25
+    for module in modules:
+        assert f"operationId: {operation_id(module)}\n" in document, module.__name__
