@@ -1,0 +1,74 @@
+"""Persistence: a file database in WAL mode with a versioned schema; a restart keeps everything."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import httpx
+import pytest
+from twofactor_emulator.service import Service
+from twofactor_emulator.store import SCHEMA_VERSION, SchemaError, Store
+from twofactor_emulator.testing import create_app
+
+from .conftest import CONFIG, PHONE, v1
+
+
+def client_for(db: Path, config: object = CONFIG) -> httpx.AsyncClient:
+    app = create_app(db=db, config=config)  # type: ignore[arg-type]
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://emulator")
+
+
+async def test_a_restart_keeps_sessions_messages_and_the_clock(tmp_path: Path) -> None:
+    db = tmp_path / "emulator.sqlite3"
+    async with client_for(db) as first:
+        sent = (await first.get(v1(f"SMS/{PHONE}/AUTOGEN"))).json()
+        otp = (await first.get("/_emulator/otp", params={"phone": PHONE})).json()["otp"]
+        await first.post("/_emulator/clock/advance", json={"seconds": 120})
+    async with client_for(db) as second:
+        assert (await second.get("/_emulator/clock")).json()["offsetSeconds"] == 120
+        messages = (await second.get("/_emulator/messages")).json()["messages"]
+        assert [m["sessionId"] for m in messages] == [sent["Details"]]
+        reply = await second.get(v1(f"SMS/VERIFY/{sent['Details']}/{otp}"))
+        assert reply.json()["Details"] == "OTP Matched"
+        assert (await second.get(v1("BAL/SMS"))).json()["Details"] == "249"
+    async with client_for(db) as third:  # the match itself was persisted
+        reply = await third.get(v1(f"SMS/VERIFY/{sent['Details']}/{otp}"))
+        assert reply.json()["Details"] == "OTP Already Verified"
+
+
+async def test_the_default_account_survives_a_restart(tmp_path: Path) -> None:
+    db = str(tmp_path / "default.sqlite3")
+    first = Service(Store(db), None)
+    key = first.accounts[0].api_key
+    first.store.close()
+    second = Service(Store(db), None)
+    assert [a.api_key for a in second.accounts] == [key]
+    second.store.close()
+
+
+def test_file_database_uses_wal_and_the_current_schema(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "wal.sqlite3"))
+    assert store.journal_mode == "wal"
+    assert store.schema_version() == SCHEMA_VERSION
+    store.close()
+
+
+def test_a_newer_schema_is_refused_not_clobbered(tmp_path: Path) -> None:
+    path = tmp_path / "future.sqlite3"
+    Store(str(path)).close()
+    with sqlite3.connect(path) as raw:
+        raw.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    with pytest.raises(SchemaError):
+        Store(str(path))
+
+
+def test_the_otp_is_stored_only_as_an_hmac_in_sessions(tmp_path: Path) -> None:
+    path = tmp_path / "hashed.sqlite3"
+    service = Service(Store(str(path)), None)
+    account = service.accounts[0]
+    sent = service.send_otp(account, PHONE, operation="sendOtpAutogen", otp="424242")
+    service.store.close()
+    with sqlite3.connect(path) as raw:
+        (stored,) = raw.execute("SELECT otp_hash FROM otp_sessions WHERE session_id = ?", (sent.session_id,)).fetchone()
+    assert "424242" not in stored and len(stored) == 64
