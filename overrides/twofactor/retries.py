@@ -111,8 +111,7 @@ def _delay_after_failure(
 
 
 def _transport_error(failure: httpx.TransportError, operation: str, secrets: Iterable[str]) -> TransportError:
-    """Our error for an httpx failure. Its text is redacted, and it is raised outside any `except`
-    block by the callers, so it carries no chained httpx exception (whose text holds the URL)."""
+    """Our error for an httpx failure, its text redacted."""
     if isinstance(failure, _NOT_SENT):
         sent = "the request never reached the server"
     else:
@@ -120,6 +119,31 @@ def _transport_error(failure: httpx.TransportError, operation: str, secrets: Ite
     text = redact(str(failure), secrets) or "no details"
     cls = Timeout if isinstance(failure, httpx.TimeoutException) else TransportError
     return cls(f"{type(failure).__name__} ({text}); {sent}", operation=operation)
+
+
+def _next_delay(
+    policy: RetryPolicy,
+    kind: Kind,
+    operation: str,
+    outcome: httpx.Response | httpx.TransportError,
+    retry_number: int,
+    secrets: Iterable[str],
+) -> float | None:
+    """After one attempt: None to hand the reply back, else seconds to wait before the next try.
+
+    Giving up after a network failure raises our `TransportError`. The callers call this outside
+    their `except` block, so the error carries no chained httpx exception (whose text holds the URL).
+    """
+    if isinstance(outcome, httpx.Response):
+        delay = _delay_after_reply(policy, kind, outcome, retry_number)
+        if delay is not None:
+            logger.info("%s: HTTP %d, retry %d in %.2fs", operation, outcome.status_code, retry_number + 1, delay)
+        return delay
+    delay = _delay_after_failure(policy, kind, outcome, retry_number)
+    if delay is None:
+        raise _transport_error(outcome, operation, secrets)
+    logger.info("%s: %s, retry %d in %.2fs", operation, type(outcome).__name__, retry_number + 1, delay)
+    return delay
 
 
 def call_sync(
@@ -132,21 +156,15 @@ def call_sync(
     """Run `attempt` under the policy; return the last reply or raise `TransportError`/`Timeout`."""
     retry_number = 0
     while True:
-        failure: httpx.TransportError | None = None
+        outcome: httpx.Response | httpx.TransportError
         try:
-            reply = attempt()
+            outcome = attempt()
         except httpx.TransportError as exc:
-            failure = exc
-        if failure is None:
-            delay = _delay_after_reply(policy, kind, reply, retry_number)
-            if delay is None:
-                return reply
-            logger.info("%s: HTTP %d, retry %d in %.2fs", operation, reply.status_code, retry_number + 1, delay)
-        else:
-            delay = _delay_after_failure(policy, kind, failure, retry_number)
-            if delay is None:
-                raise _transport_error(failure, operation, secrets)
-            logger.info("%s: %s, retry %d in %.2fs", operation, type(failure).__name__, retry_number + 1, delay)
+            outcome = exc
+        delay = _next_delay(policy, kind, operation, outcome, retry_number, secrets)
+        if delay is None:
+            assert isinstance(outcome, httpx.Response)  # a failure raised in _next_delay
+            return outcome
         policy.sleep(delay)
         retry_number += 1
 
@@ -158,23 +176,17 @@ async def call_async(
     attempt: Callable[[], Awaitable[httpx.Response]],
     secrets: Iterable[str] = (),
 ) -> httpx.Response:
-    """The async twin of `call_sync` (same decisions, `await` where it waits)."""
+    """The async twin of `call_sync`: the same decisions (`_next_delay`), awaited waits."""
     retry_number = 0
     while True:
-        failure: httpx.TransportError | None = None
+        outcome: httpx.Response | httpx.TransportError
         try:
-            reply = await attempt()
+            outcome = await attempt()
         except httpx.TransportError as exc:
-            failure = exc
-        if failure is None:
-            delay = _delay_after_reply(policy, kind, reply, retry_number)
-            if delay is None:
-                return reply
-            logger.info("%s: HTTP %d, retry %d in %.2fs", operation, reply.status_code, retry_number + 1, delay)
-        else:
-            delay = _delay_after_failure(policy, kind, failure, retry_number)
-            if delay is None:
-                raise _transport_error(failure, operation, secrets)
-            logger.info("%s: %s, retry %d in %.2fs", operation, type(failure).__name__, retry_number + 1, delay)
+            outcome = exc
+        delay = _next_delay(policy, kind, operation, outcome, retry_number, secrets)
+        if delay is None:
+            assert isinstance(outcome, httpx.Response)  # a failure raised in _next_delay
+            return outcome
         await policy.async_sleep(delay)
         retry_number += 1
