@@ -32,7 +32,9 @@ __all__ = ["DEFAULT_TIMEOUT", "Kind", "RetryPolicy", "call_async", "call_sync", 
 
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 
-# The request never left this machine: always safe to try again.
+# httpx.RequestError covers every failure of an exchange: the network (TransportError), a reply
+# body that cannot be decoded, too many redirects. Only these mean the request never left this
+# machine, so they alone are always safe to try again.
 _NOT_SENT: tuple[type[Exception], ...] = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
@@ -100,7 +102,7 @@ def _delay_after_reply(policy: RetryPolicy, kind: Kind, reply: httpx.Response, r
 
 
 def _delay_after_failure(
-    policy: RetryPolicy, kind: Kind, failure: httpx.TransportError, retry_number: int
+    policy: RetryPolicy, kind: Kind, failure: httpx.RequestError, retry_number: int
 ) -> float | None:
     """Seconds to wait before retrying after a network failure, or None to give up."""
     if retry_number >= policy.max_retries:
@@ -110,7 +112,7 @@ def _delay_after_failure(
     return None
 
 
-def _transport_error(failure: httpx.TransportError, operation: str, secrets: Iterable[str]) -> TransportError:
+def _transport_error(failure: httpx.RequestError, operation: str, secrets: Iterable[str]) -> TransportError:
     """Our error for an httpx failure, its text redacted."""
     if isinstance(failure, _NOT_SENT):
         sent = "the request never reached the server"
@@ -125,7 +127,7 @@ def _next_delay(
     policy: RetryPolicy,
     kind: Kind,
     operation: str,
-    outcome: httpx.Response | httpx.TransportError,
+    outcome: httpx.Response | httpx.RequestError,
     retry_number: int,
     secrets: Iterable[str],
 ) -> float | None:
@@ -156,10 +158,10 @@ def call_sync(
     """Run `attempt` under the policy; return the last reply or raise `TransportError`/`Timeout`."""
     retry_number = 0
     while True:
-        outcome: httpx.Response | httpx.TransportError
+        outcome: httpx.Response | httpx.RequestError
         try:
             outcome = attempt()
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:
             outcome = exc
         delay = _next_delay(policy, kind, operation, outcome, retry_number, secrets)
         if delay is None:
@@ -179,10 +181,10 @@ async def call_async(
     """The async twin of `call_sync`: the same decisions (`_next_delay`), awaited waits."""
     retry_number = 0
     while True:
-        outcome: httpx.Response | httpx.TransportError
+        outcome: httpx.Response | httpx.RequestError
         try:
             outcome = await attempt()
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:
             outcome = exc
         delay = _next_delay(policy, kind, operation, outcome, retry_number, secrets)
         if delay is None:

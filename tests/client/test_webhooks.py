@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
+import yaml
 from twofactor import CampaignClick, ShortUrlClick, WebhookError, parse_click, parse_delivery_report
 
 REPORT = {  # webhooks.bulkDeliveryReport, the docs' sample
@@ -85,3 +88,31 @@ def test_short_url_click() -> None:
 def test_malformed_clicks_are_refused(body: str) -> None:
     with pytest.raises(WebhookError):
         parse_click(body)
+
+
+def _document_webhook_examples() -> list[tuple[str, str, dict[str, object]]]:
+    document = yaml.safe_load((Path(__file__).resolve().parents[2] / "openapi" / "twofactor.yaml").read_text("utf-8"))
+    found = []
+    for name, hook in document["webhooks"].items():
+        for media_type, content in hook["post"]["requestBody"]["content"].items():
+            for example in content["examples"].values():
+                found.append((name, media_type, example["value"]))
+    return found
+
+
+@pytest.mark.parametrize(("name", "media_type", "value"), _document_webhook_examples())
+def test_the_documents_webhook_examples_parse(name: str, media_type: str, value: dict[str, object]) -> None:
+    """Each example body of the document's `webhooks`, encoded as its media type says, parses."""
+    if media_type == "application/json":
+        report = parse_delivery_report(json.dumps(value).encode())
+        assert (name, report.session_id, report.status) == (
+            "bulkDeliveryReport",
+            value["SessionId"],
+            value["SmsStatus"],
+        )
+        return
+    assert media_type == "application/x-www-form-urlencoded"
+    click = parse_click(urlencode(value).encode())
+    expected = ShortUrlClick if name == "shortUrlClick" else CampaignClick
+    assert isinstance(click, expected)
+    assert click.phone == value["phoneNo"]
