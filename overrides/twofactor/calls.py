@@ -49,11 +49,12 @@ from twofactor_client.models.r1_module import R1Module
 from twofactor_client.models.r1_sms_form import R1SmsForm
 from twofactor_client.models.send_encrypted_encmode import SendEncryptedEncmode
 from twofactor_client.models.shorten_url_flag import ShortenUrlFlag
-from twofactor_client.types import UNSET, File, Unset
+from twofactor_client.types import UNSET, File
 
 from . import envelope, replies
 from .checks import (
     check_callback_value,
+    check_campaign,
     check_code,
     check_dlt_id,
     check_sender,
@@ -61,6 +62,7 @@ from .checks import (
     check_sms_date,
     check_template,
     check_text,
+    check_webhook_url,
 )
 from .errors import InvalidInput
 from .quirks import format_schedule_time, india_today, join_recipients, normalise_phone
@@ -285,10 +287,12 @@ def sms_send(
         scheduletime=UNSET if schedule_at is None else format_schedule_time(schedule_at),
         peid=UNSET if peid is None else check_dlt_id(peid, "PEID"),
         ctid=UNSET if ctid is None else check_dlt_id(ctid, "CTID"),
-        campaignname=_unset(campaign),
-        campaignwebhook=_unset(campaign_webhook),
+        campaignname=UNSET if campaign is None else check_campaign(campaign),
+        campaignwebhook=UNSET if campaign_webhook is None else check_webhook_url(campaign_webhook, "campaign_webhook"),
         shortenurl=ShortenUrlFlag.VALUE_1 if shorten_urls else UNSET,
-        shortenurlwebhook=_unset(shorten_url_webhook),
+        shortenurlwebhook=UNSET
+        if shorten_url_webhook is None
+        else check_webhook_url(shorten_url_webhook, "shorten_url_webhook"),
         shortenurlcallback=UNSET
         if shorten_url_callback is None
         else check_callback_value(shorten_url_callback, "shorten_url_callback"),
@@ -300,10 +304,6 @@ def sms_send(
         partial(send_sms._get_kwargs, body=form),
         partial(read_as, partial(replies.sms_sent, recipients=numbers), "sendSms"),
     )
-
-
-def _unset(value: str | None) -> str | Unset:
-    return UNSET if value is None else value
 
 
 # ---------------------------------------------------------------------------- encrypted route

@@ -14,6 +14,7 @@ from .errors import InvalidInput
 
 __all__ = [
     "check_callback_value",
+    "check_campaign",
     "check_code",
     "check_dlt_id",
     "check_sender",
@@ -21,6 +22,7 @@ __all__ = [
     "check_sms_date",
     "check_template",
     "check_text",
+    "check_webhook_url",
 ]
 
 _CODE = re.compile(r"[0-9]{4,6}")  # OtpCode
@@ -28,6 +30,8 @@ _TEMPLATE = re.compile(r"[A-Za-z0-9_-]{1,64}")  # TemplateName
 _SESSION_ID = re.compile(r"[A-Za-z0-9-]{1,64}")  # SessionId
 _SENDER = re.compile(r"[A-Za-z0-9]{1,6}")  # SenderId
 _DLT_ID = re.compile(r"[0-9]{1,30}")  # DltId
+_CAMPAIGN = re.compile(r"[A-Za-z0-9 _.-]{1,100}")  # CampaignName
+_WEBHOOK_URL = re.compile(r"https?://\S{1,2040}")  # WebhookUrl
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # SmsText forbids these
 _CALLBACK_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # CallbackValue forbids these
 
@@ -66,6 +70,16 @@ def check_sender(value: object) -> str:
 def check_dlt_id(value: object, what: str) -> str:
     """A DLT PEID or CTID: digits."""
     return _matching(_DLT_ID, value, what, "1 to 30 digits")
+
+
+def check_campaign(value: object) -> str:
+    """A click-tracking campaign name."""
+    return _matching(_CAMPAIGN, value, "campaign name", "1 to 100 letters, digits, spaces, '_', '.' or '-'")
+
+
+def check_webhook_url(value: object, what: str) -> str:
+    """A URL 2Factor posts webhooks to: absolute http or https, no spaces."""
+    return _matching(_WEBHOOK_URL, value, what, "an absolute http:// or https:// URL without spaces")
 
 
 def check_text(value: object) -> str:

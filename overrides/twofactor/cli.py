@@ -22,7 +22,7 @@ from typing import Any, TextIO
 
 from . import bulk_files
 from .client import TwoFactor
-from .errors import InvalidInput, InvalidPhoneNumber, TwoFactorError
+from .errors import InvalidInput, TransportError, TwoFactorError
 from .results import BulkResult, VerifyResult
 from .retries import RetryPolicy
 from .settings import PRODUCTION_URL
@@ -152,7 +152,8 @@ def _run(options: argparse.Namespace, client: TwoFactor, stderr: TextIO) -> tupl
     group, action = options.group, getattr(options, "action", None)
     if group == "otp" and action == "send":
         if options.sandbox:
-            return client.otp.send_sandbox(options.phone, template=options.template, return_otp=options.return_otp), 0
+            sent = client.otp.send_sandbox(options.phone, template=options.template, return_otp=options.return_otp)
+            return sent, EXIT_OK
         sent = client.otp.send(
             options.phone,
             template=options.template,
@@ -190,7 +191,7 @@ def _run(options: argparse.Namespace, client: TwoFactor, stderr: TextIO) -> tupl
         result: BulkResult = client.bulk.send(messages, on_progress=progress)
         return result, EXIT_OK if result.ok else EXIT_NEGATIVE
     if group == "encrypted" and action == "send":
-        return client.encrypted.send(_recipients(options.to), options.sender, options.text, mode=options.mode), 0
+        return client.encrypted.send(_recipients(options.to), options.sender, options.text, mode=options.mode), EXIT_OK
     if group == "encrypted":
         return client.encrypted.delivery_status(options.request_id, options.date, mode=options.mode), EXIT_OK
     return {"balance": client.balance(options.kind), "kind": options.kind}, EXIT_OK
@@ -219,7 +220,8 @@ def _readable(value: Any) -> str:
 
 
 def _error_exit(error: TwoFactorError, as_json: bool, out: TextIO, err: TextIO) -> int:
-    usage = isinstance(error, InvalidInput | InvalidPhoneNumber) and error.status_code is None
+    # Refused before any request (bad input, a malformed key): no status and no network failure.
+    usage = error.status_code is None and not isinstance(error, TransportError)
     if as_json:
         payload = {
             "error": type(error).__name__,

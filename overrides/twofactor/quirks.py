@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import InvalidPhoneNumber
+from .errors import InvalidInput, InvalidPhoneNumber
 
 __all__ = [
     "INDIA_TIME",
@@ -106,11 +106,11 @@ def join_recipients(to: str | Iterable[str]) -> tuple[str, tuple[Phone, ...]]:
 
 # ScheduleTime schema: India time, 'YYYY-MM-DD HH:MM:SS'. Only an aware datetime says which instant it is.
 def format_schedule_time(when: dt.datetime) -> str:
-    """Format an AWARE datetime as India time 'YYYY-MM-DD HH:MM:SS'; a naive one is refused."""
+    """Format an AWARE datetime as India time 'YYYY-MM-DD HH:MM:SS'; a naive one is `InvalidInput`."""
     if not isinstance(when, dt.datetime):
-        raise TypeError(f"schedule_at must be a datetime, not {type(when).__name__}")
+        raise InvalidInput(f"schedule_at must be a datetime, not {type(when).__name__}")
     if when.tzinfo is None or when.tzinfo.utcoffset(when) is None:
-        raise ValueError(
+        raise InvalidInput(
             "schedule_at must be timezone-aware (e.g. datetime(..., tzinfo=timezone.utc)); "
             "a naive datetime does not say which instant it means"
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -13,6 +14,7 @@ from twofactor import (
     DecryptionFailed,
     InsufficientCredits,
     InvalidApiKey,
+    InvalidInput,
     InvalidPhoneNumber,
     OtpAlreadyVerified,
     OtpAttemptsExceeded,
@@ -193,3 +195,46 @@ def test_operation_names_are_the_documents_operation_ids() -> None:
     assert len(modules) == 25
     for module in modules:
         assert f"operationId: {operation_id(module)}\n" in document, module.__name__
+
+
+def test_r1_form_carries_every_option() -> None:
+    forms: list[dict[str, list[str]]] = []
+
+    def server(request: httpx.Request) -> httpx.Response:
+        forms.append(parse_qs(request.content.decode()))
+        return httpx.Response(200, json={"Status": "Success", "Details": "request-1"})
+
+    with TwoFactor("key-1234", base_url="http://2factor.test", transport=httpx.MockTransport(server)) as client:
+        client.sms.send_promotional(
+            "9999999999,8888888888",
+            "HEADER",
+            "Offer https://example.com/offer",
+            schedule_at=dt.datetime(2030, 1, 1, 7, 30, tzinfo=dt.UTC),
+            peid="1101",
+            ctid="1107",
+            campaign="DiwaliSale",
+            campaign_webhook="https://example.com/clicks",
+            shorten_urls=True,
+            shorten_url_webhook="https://example.com/short",
+            shorten_url_callback="user_789",
+        )
+        with pytest.raises(InvalidInput):
+            client.sms.send("9999999999", "HEADER", "x", campaign_webhook="ftp://example.com")
+        with pytest.raises(InvalidInput):
+            client.sms.send("9999999999", "TOOLONGID", "x")
+    [form] = forms
+    assert {key: values[0] for key, values in form.items()} == {
+        "module": "PROMO_SMS",
+        "apikey": "key-1234",
+        "to": "919999999999,918888888888",
+        "from": "HEADER",
+        "msg": "Offer https://example.com/offer",
+        "scheduletime": "2030-01-01 13:00:00",
+        "peid": "1101",
+        "ctid": "1107",
+        "campaignname": "DiwaliSale",
+        "campaignwebhook": "https://example.com/clicks",
+        "shortenurl": "1",
+        "shortenurlwebhook": "https://example.com/short",
+        "shortenurlcallback": "user_789",
+    }
