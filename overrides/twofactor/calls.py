@@ -128,7 +128,9 @@ def otp_send(
     name = None if template is None else check_template(template)
     if otp is not None:
         code = check_code(otp)
-        read = partial(replies.otp_sent, known_otp=code if return_otp else None)
+        read: Callable[[httpx.Response, str], OtpSent] = partial(
+            replies.otp_sent, known_otp=code if return_otp else None
+        )
         if name is None:
             return _v1(
                 send_custom_otp_or_template_sms,
@@ -159,9 +161,10 @@ def otp_send(
         module, templated = send_otp_autogen_2, send_otp_autogen_2_with_template
     else:
         module, templated = send_otp_autogen, send_otp_autogen_with_template
+    read = replies.otp_with_value_sent if return_otp else replies.otp_sent
     if name is None:
-        return _v1(module, Kind.SEND, replies.otp_sent, api_key=api_key, phone_number=number)
-    return _v1(templated, Kind.SEND, replies.otp_sent, api_key=api_key, phone_number=number, otp_template_name=name)
+        return _v1(module, Kind.SEND, read, api_key=api_key, phone_number=number)
+    return _v1(templated, Kind.SEND, read, api_key=api_key, phone_number=number, otp_template_name=name)
 
 
 def otp_send_sandbox(
@@ -169,14 +172,15 @@ def otp_send_sandbox(
 ) -> Call[OtpSent]:
     """AUTOGEND (or AUTOGEND2 with return_otp): a sandbox send that sends nothing and costs nothing."""
     number = normalise_phone(phone).v1_path
+    read = replies.otp_with_value_sent if return_otp else replies.otp_sent
     if template is None:
         module = send_sandbox_otp_2 if return_otp else send_sandbox_otp
-        return _v1(module, Kind.SEND, replies.otp_sent, api_key=api_key, phone_number=number)
+        return _v1(module, Kind.SEND, read, api_key=api_key, phone_number=number)
     module = send_sandbox_otp_2_with_template if return_otp else send_sandbox_otp_with_template
     return _v1(
         module,
         Kind.SEND,
-        replies.otp_sent,
+        read,
         api_key=api_key,
         phone_number=number,
         otp_template_name=check_template(template),

@@ -18,6 +18,7 @@ from twofactor_client.models.bulk_success import BulkSuccess
 from twofactor_client.models.enc_dlr_result import EncDlrResult
 from twofactor_client.models.enc_send_result import EncSendResult
 from twofactor_client.models.otp_send_success import OtpSendSuccess
+from twofactor_client.models.otp_send_with_value_success import OtpSendWithValueSuccess
 from twofactor_client.models.sms_send_success import SmsSendSuccess
 from twofactor_client.models.verify_success import VerifySuccess
 from twofactor_client.types import Unset
@@ -44,6 +45,7 @@ __all__ = [
     "delivery_status",
     "encrypted_sent",
     "otp_sent",
+    "otp_with_value_sent",
     "sms_sent",
     "verify_result",
 ]
@@ -97,6 +99,12 @@ def otp_sent(reply: httpx.Response, operation: str, known_otp: str | None = None
     success = _model(OtpSendSuccess.from_dict, body, reply, operation)
     returned = success.otp if not isinstance(success.otp, Unset) else None
     return OtpSent(session_id=success.details, otp=returned or known_otp, operation=operation)
+
+
+def otp_with_value_sent(reply: httpx.Response, operation: str) -> OtpSent:
+    """An AUTOGEN2 / AUTOGEND2 send, whose reply must carry the OTP (`OtpSendWithValueSuccess`)."""
+    success = _model(OtpSendWithValueSuccess.from_dict, _json_object(reply, operation), reply, operation)
+    return OtpSent(session_id=success.details, otp=success.otp, operation=operation)
 
 
 def verify_result(reply: httpx.Response, operation: str) -> VerifyResult:

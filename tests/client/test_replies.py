@@ -144,3 +144,11 @@ def test_an_invalid_key_stops_a_bulk_send() -> None:
 def test_replies_that_are_not_2factors(status: int, content: bytes, error: type[Exception], text: str) -> None:
     with _client(lambda request: httpx.Response(status, content=content)) as client, pytest.raises(error, match=text):
         client.otp.send("9999999999")
+
+
+def test_autogen2_without_the_otp_is_malformed() -> None:
+    reply = {"Status": "Success", "Details": "session-1"}  # AUTOGEN2 must carry OTP
+    with _client(lambda request: httpx.Response(200, json=reply)) as client:
+        assert client.otp.send("9999999999").otp is None  # AUTOGEN: no OTP expected
+        with pytest.raises(MalformedReply, match="success schema"):
+            client.otp.send("9999999999", return_otp=True)
