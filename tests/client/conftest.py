@@ -18,6 +18,7 @@ PHONE = "+919999999999"
 OTHER_PHONE = "+918888888888"
 SANDBOX_PHONE = "+919920123456"  # sandbox mode is on for this number only
 TEMPLATE = "LOGIN"
+SANDBOX_API_KEY = "c11e0000-0000-4000-8000-0000000sandb"  # an account wholly in sandbox mode
 
 CONFIG: dict[str, Any] = {
     "accounts": [
@@ -27,7 +28,8 @@ CONFIG: dict[str, Any] = {
             "sandbox": [SANDBOX_PHONE],
             "otp_templates": {TEMPLATE: "Your login code is {otp}"},
             "credits": 1_000_000,
-        }
+        },
+        {"api_key": SANDBOX_API_KEY, "secret_key": "sandbox-secret-0123456789abcdef0", "sandbox": True},
     ]
 }
 

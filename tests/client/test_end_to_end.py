@@ -25,7 +25,7 @@ from twofactor import (
 )
 from twofactor_emulator.testing import EmulatorHandle
 
-from .conftest import API_KEY, OTHER_PHONE, PHONE, SANDBOX_PHONE, TEMPLATE, Driver
+from .conftest import API_KEY, OTHER_PHONE, PHONE, SANDBOX_API_KEY, SANDBOX_PHONE, TEMPLATE, Driver
 
 
 def _other(code: str) -> str:
@@ -238,3 +238,16 @@ def test_encrypted_needs_a_secret_key(emulator: EmulatorHandle) -> None:
 
     with TwoFactor(API_KEY, base_url=emulator.base_url) as client, pytest.raises(InvalidInput, match="secret key"):
         client.encrypted.send(PHONE, "HEADER", "never sent")
+
+
+def test_sandbox_account_answers_with_http_200(emulator: EmulatorHandle) -> None:
+    """The sandbox answers errors with HTTP 200: the verdicts must still be read from `Status`."""
+    with TwoFactor(SANDBOX_API_KEY, base_url=emulator.base_url) as client:
+        sent = client.otp.send_sandbox(PHONE, return_otp=True)
+        mismatch = client.otp.verify(sent.session_id, sent.otp or "000000")  # the sandbox never matches these
+        assert (mismatch.matched, mismatch.details) == (False, "OTP Mismatch")
+        assert client.otp.verify("Dummy-12345", "12345").matched  # the docs' one matching pair
+        with pytest.raises(InvalidPhoneNumber) as caught:
+            client.otp.send_sandbox("+9199")  # refused by the client before any request
+        assert caught.value.status_code is None
+    assert emulator.messages() == []  # the sandbox sends nothing
