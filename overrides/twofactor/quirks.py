@@ -125,10 +125,11 @@ def india_today() -> dt.date:
 
 # "Phone numbers in paths": the docs write a literal '+'; the generated client quotes it as %2B.
 def keep_literal_plus(raw_path: bytes) -> bytes:
-    """Turn '%2B' back into a literal '+' in the path of a V1 route; any other path is unchanged."""
-    if not raw_path.startswith(b"/API/V1/"):
-        return raw_path
+    """Turn '%2B' back into a literal '+' in the path of a V1 route (also below a base URL with a
+    path prefix); the query string and any other route are unchanged."""
     path, sep, query = raw_path.partition(b"?")
+    if b"/API/V1/" not in path:
+        return raw_path
     return path.replace(b"%2B", b"+").replace(b"%2b", b"+") + sep + query
 
 

@@ -64,6 +64,7 @@ def test_recipients_are_comma_joined() -> None:
 # ---------------------------------------------------------------------------- literal '+' in paths
 def test_keep_literal_plus_only_on_v1_paths() -> None:
     assert keep_literal_plus(b"/API/V1/k/SMS/%2B919999999999/AUTOGEN") == b"/API/V1/k/SMS/+919999999999/AUTOGEN"
+    assert keep_literal_plus(b"/prefix/API/V1/k/SMS/%2B91/AUTOGEN?x=%2B") == b"/prefix/API/V1/k/SMS/+91/AUTOGEN?x=%2B"
     assert keep_literal_plus(b"/API/R1/?to=%2B91") == b"/API/R1/?to=%2B91"
 
 
