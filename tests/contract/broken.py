@@ -109,37 +109,57 @@ def crash_on_real_match(app: Any) -> RewriteReplies:
     return RewriteReplies(app, rewrite)
 
 
-class Proxy:
-    """ASGI app that forwards every request to a live server, so a variant can wrap a real-socket emulator.
+class AdvanceClockAfterSends:
+    """ASGI wrapper (no bug): after every successful send, move the emulator's clock `seconds` forward.
 
-    `on_reply(path, status, body)` runs after each reply, e.g. to advance the emulator's clock.
+    It asks the wrapped app itself, through the control API (`POST /_emulator/clock/advance`), so it
+    works in-process and against any implementation of openapi/emulator-admin.yaml. Used to put
+    every OTP past its lifetime before the verify that follows it.
     """
 
-    def __init__(self, base_url: str, on_reply: Callable[[str, int, bytes], None] | None = None) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.on_reply = on_reply
+    def __init__(self, app: Any, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        import httpx
-
-        if scope["type"] != "http":
+        if scope["type"] != "http" or "/VERIFY" in scope["path"] or scope["path"].startswith("/_emulator"):
+            await self.app(scope, receive, send)
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body", False):
-                break
-        target = self.base_url + (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
-        if scope.get("query_string"):
-            target += "?" + scope["query_string"].decode("latin-1")
-        headers = [(k, v) for k, v in scope["headers"] if k.lower() not in (b"host", b"content-length")]
-        async with httpx.AsyncClient(timeout=10) as client:
-            reply = await client.request(scope["method"], target, headers=headers, content=body)
-        if self.on_reply is not None:
-            self.on_reply(scope["path"], reply.status_code, reply.content)
-        out = [(k.encode(), v.encode()) for k, v in reply.headers.items() if k.lower() not in ("content-length",)]
-        out = [(k, v) for k, v in out if k.lower() not in (b"transfer-encoding", b"content-encoding")]
-        out.append((b"content-length", str(len(reply.content)).encode()))
-        await send({"type": "http.response.start", "status": reply.status_code, "headers": out})
-        await send({"type": "http.response.body", "body": reply.content})
+        status: list[int] = []
+        chunks: list[bytes] = []
+
+        async def watch(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status.append(message["status"])
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, watch)
+        reply = _json(b"".join(chunks))
+        if status == [200] and isinstance(reply, dict) and reply.get("Status") == "Success":
+            await self._advance(scope)
+
+    async def _advance(self, scope: dict[str, Any]) -> None:
+        body = json.dumps({"seconds": self.seconds}).encode()
+        path = "/_emulator/clock/advance"
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        control = {**scope, "method": "POST", "path": path, "raw_path": path.encode(), "query_string": b""}
+        control["headers"] = headers
+        answer: dict[str, Any] = {}
+        delivered = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal delivered
+            if delivered:
+                return {"type": "http.disconnect"}
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def record(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                answer["status"] = message["status"]
+
+        await self.app(control, receive, record)
+        if answer.get("status") != 200:
+            raise RuntimeError(f"the control API refused to advance the clock: HTTP {answer.get('status')}")

@@ -308,3 +308,41 @@ def twofactor_expired_otp_never_matches(ctx: Any, response: Any, case: Any) -> b
     if isinstance(verdict, dict) and verdict.get("Status") == "Success":
         raise AssertionError(f"A verify after the OTP's lifetime succeeded: {verdict!r}")
     return None
+
+
+# ------------------------------------------------------------------------ the control API
+LONG_POLL = "waitForMessage"
+LONG_POLL_SECONDS = 0.2
+
+
+@schemathesis.hook
+def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    """Bound the control API's long poll to a fraction of a second.
+
+    `waitForMessage` holds the connection up to `timeout` seconds (default 10, at most 60) while no
+    message arrives, which is what a fuzzer's requests mostly look like: a run would spend minutes
+    waiting, and hit the 10 s request timeout. A valid `timeout` (a number in 0..60, or none) is
+    lowered to 0.2 s, which is still valid, so the case stays positive; invalid values (negative,
+    over 60, not a number) are sent as generated and must still be refused. The waiting itself is
+    tested in tests/emulator.
+    """
+    if _operation_id(case) != LONG_POLL:
+        return
+    query = case.query if case.query is not None else {}
+    value = query.get("timeout")
+    if value is None:
+        case.query = {**query, "timeout": LONG_POLL_SECONDS}
+    elif _is_number(value) and 0 <= float(value) <= 60:
+        case.query = {**query, "timeout": min(float(value), LONG_POLL_SECONDS)}
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return True
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return str(value).strip().lower() not in {"nan", "inf", "-inf", "+inf", "infinity", "-infinity"}

@@ -61,6 +61,7 @@ def load_schema(
     phases: Iterable[str] | None = None,
     max_examples: int | None = None,
     checks: Iterable[str] | None = None,
+    stateful_scenarios: int | None = None,
 ) -> Any:
     """The document as schemathesis sees it, against an ASGI app (in-process) or a base URL."""
     schema = schemathesis.openapi.from_path(path)
@@ -76,6 +77,9 @@ def load_schema(
     if phases is not None:
         schema.config.phases.update(phases=list(phases))
     schema.config.generation.update(max_examples=max_examples or PROFILE["max_examples"])
+    # The stateful phase's own `max-examples` (scenarios) in schemathesis.toml wins over the one above.
+    scenarios = stateful_scenarios or PROFILE["stateful_scenarios"]
+    schema.config.phases.stateful.generation.update(max_examples=scenarios)
     schema.config.phases.stateful.max_steps = PROFILE["stateful_steps"]
     if checks is not None:
         schema.config.checks.update(included_check_names=list(checks))
