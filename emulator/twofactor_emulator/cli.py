@@ -20,6 +20,7 @@ from .store import SchemaError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
+LISTEN_BACKLOG = 2048  # uvicorn's default
 
 
 def default_db_path() -> Path:
@@ -50,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
-    """A bound TCP socket for uvicorn.
+    """A bound, listening TCP socket for uvicorn.
 
     The protocol is given explicitly: asyncio sets TCP_NODELAY only on connections accepted from a
     socket whose `proto` is IPPROTO_TCP, and without it every reply waits ~40 ms for Nagle's algorithm
@@ -61,6 +62,9 @@ def listening_socket(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        # Listening before the banner is printed: a client that connects as soon as it reads the URL is
+        # queued by the kernel instead of refused while uvicorn starts up.
+        sock.listen(LISTEN_BACKLOG)
     except OSError:
         sock.close()
         raise
