@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 from urllib.parse import parse_qsl
 
 from pydantic import ValidationError
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from . import errors, ids
 
@@ -23,17 +23,27 @@ CONTROL_BODY_LIMIT = 64 * 1024
 MAX_FORM_FIELDS = 64
 
 
-def envelope(status: str, details: str, http_status: int = 200, **extra: Any) -> JSONResponse:
-    """The V1/R1 reply `{"Status": ..., "Details": ..., ...}`."""
+# Text that needs no escaping inside a JSON string: the ids, OTPs and texts of the hot path.
+_PLAIN = re.compile(r"[A-Za-z0-9 _.,:/()+-]*", re.ASCII)
+
+
+def envelope(status: str, details: str, http_status: int = 200, **extra: str) -> Response:
+    """The V1/R1 reply `{"Status": ..., "Details": ..., ...}`, as compact JSON."""
+    values = [status, details, *extra.values()]
+    if all(_PLAIN.fullmatch(value) for value in values):
+        # The reply of nearly every request: built directly, json.dumps is the slow way to the same bytes.
+        parts = [f'"Status":"{status}","Details":"{details}"', *(f'"{k}":"{v}"' for k, v in extra.items())]
+        body = ("{" + ",".join(parts) + "}").encode()
+        return Response(body, status_code=http_status, media_type="application/json")
     return JSONResponse({"Status": status, "Details": details, **extra}, status_code=http_status)
 
 
-def success(details: str, **extra: Any) -> JSONResponse:
+def success(details: str, **extra: str) -> Response:
     """`{"Status": "Success", "Details": details}` with HTTP 200."""
     return envelope("Success", details, 200, **extra)
 
 
-def error_reply(exc: errors.TwoFactorError) -> JSONResponse:
+def error_reply(exc: errors.TwoFactorError) -> Response:
     """`{"Status": "Error", "Details": ...}` with the error's status."""
     return envelope("Error", exc.details, exc.status)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from . import errors, replies
 from .config import AccountConfig
@@ -231,5 +231,5 @@ def _name(request: Request) -> str:
     return name
 
 
-def _verdict(verdict: Verdict) -> JSONResponse:
+def _verdict(verdict: Verdict) -> Response:
     return replies.envelope("Success" if verdict.ok else "Error", verdict.details, verdict.status)

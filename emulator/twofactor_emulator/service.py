@@ -21,7 +21,7 @@ from . import errors, ids
 from .batching import CommitBatcher
 from .clock import Clock
 from .config import OTP_PLACEHOLDER, AccountConfig, EmulatorConfig, new_account
-from .store import LIVE, LOCKED, VERIFIED, OtpSession, Store
+from .store import LIVE, LOCKED, VERIFIED, OtpSession, Store, new_message
 
 _DLT_VARIABLE = re.escape("{#var#}")  # DLT templates mark each variable part with {#var#}
 
@@ -181,17 +181,17 @@ class Service:
         )
         message = None
         if text is not None:
-            message = {
-                "id": session_id,
-                "account": account.api_key,
-                "phone": phone,
-                "text": text.replace(OTP_PLACEHOLDER, value),
-                "kind": "voice" if channel == "voice" else "otp",
-                "operation": operation,
-                "created_at": now,
-                "session_id": session_id,
-                "otp": value,
-            }
+            message = new_message(
+                id=session_id,
+                account=account.api_key,
+                phone=phone,
+                text=text.replace(OTP_PLACEHOLDER, value),
+                kind="voice" if channel == "voice" else "otp",
+                operation=operation,
+                created_at=now,
+                session_id=session_id,
+                otp=value,
+            )
         expire_older = now if account.otp.resend_policy == "invalidate" and not sandbox else None
         self.store.add_otp(session, message, expire_older_at=expire_older)
         if message is not None:
@@ -287,20 +287,20 @@ class Service:
             message_id = f"{request_id}-{n}"
             message_ids.append(message_id)
             messages.append(
-                {
-                    "id": message_id,
-                    "account": account.api_key,
-                    "phone": phone,
-                    "sender": sender if isinstance(sender, str) else sender[n - 1],
-                    "text": texts if isinstance(texts, str) else texts[n - 1],
-                    "kind": kind,
-                    "operation": operation,
-                    "created_at": now,
-                    "scheduled_at": scheduled_at,
-                    "request_id": request_id,
-                    "callback_value1": cb1,
-                    "callback_value2": cb2,
-                }
+                new_message(
+                    id=message_id,
+                    account=account.api_key,
+                    phone=phone,
+                    sender=sender if isinstance(sender, str) else sender[n - 1],
+                    text=texts if isinstance(texts, str) else texts[n - 1],
+                    kind=kind,
+                    operation=operation,
+                    created_at=now,
+                    scheduled_at=scheduled_at,
+                    request_id=request_id,
+                    callback_value1=cb1,
+                    callback_value2=cb2,
+                )
             )
         if messages:
             self.store.add_messages(account.api_key, messages)

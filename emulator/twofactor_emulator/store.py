@@ -16,6 +16,7 @@ which keeps the WAL file under about 20 MB.
 from __future__ import annotations
 
 import json
+import operator
 import secrets
 import sqlite3
 import threading
@@ -89,6 +90,7 @@ MESSAGE_COLUMNS = (
     "callback_value1",
     "callback_value2",
 )
+_MESSAGE_ROW = operator.itemgetter(*MESSAGE_COLUMNS)  # a message dict (see `new_message`) as a row tuple
 _INSERT_MESSAGE = (
     f"INSERT INTO messages ({', '.join(MESSAGE_COLUMNS)}) VALUES ({', '.join('?' for _ in MESSAGE_COLUMNS)})"  # noqa: S608 - fixed column names
 )
@@ -97,6 +99,14 @@ _INSERT_SESSION = (
     "state, sandbox) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _SESSION_COLUMNS = "session_id, account, phone, channel, otp_hash, created_at, expires_at, attempts, state, sandbox"
+
+
+def new_message(**fields: Any) -> dict[str, Any]:
+    """An outbox message with every column (None where not given), ready for `Store.add_messages`."""
+    message = dict.fromkeys(MESSAGE_COLUMNS)
+    message.update(fields)
+    return message
+
 
 # Session states. A session is live until it is verified or locked; expiry is a matter of time.
 LIVE = "live"
@@ -323,7 +333,7 @@ class Store:
     def add_messages(self, account: str, messages: Sequence[dict[str, Any]]) -> None:
         """Store outbox messages and charge one credit each, in one transaction."""
         with self.transaction() as cur:
-            cur.executemany(_INSERT_MESSAGE, [tuple(m.get(c) for c in MESSAGE_COLUMNS) for m in messages])
+            cur.executemany(_INSERT_MESSAGE, [_MESSAGE_ROW(m) for m in messages])
             cur.execute(
                 "UPDATE accounts SET credits_used = credits_used + ? WHERE api_key = ?", (len(messages), account)
             )
@@ -357,7 +367,7 @@ class Store:
                 ),
             )
             if message is not None:
-                cur.execute(_INSERT_MESSAGE, tuple(message.get(c) for c in MESSAGE_COLUMNS))
+                cur.execute(_INSERT_MESSAGE, _MESSAGE_ROW(message))
                 cur.execute("UPDATE accounts SET credits_used = credits_used + 1 WHERE api_key = ?", (session.account,))
 
     # ------------------------------------------------------------------ OTP sessions
