@@ -28,9 +28,10 @@ SECTIONS = ("envelope", "load", "bulk", "client", "walltime")
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="tiny and fast: Python load generator, no wrk/Prism")
-    parser.add_argument("--seconds", type=float, default=5.0, help="length of each timed run (default 5)")
+    parser.add_argument("--seconds", type=float, default=4.0, help="length of each timed run (default 4)")
     parser.add_argument("--connections", default="16,64", help="comma-separated connection counts (default 16,64)")
     parser.add_argument("--loads", default=",".join(LOAD_NAMES), help="comma-separated loads: otp, r1, bulk")
+    parser.add_argument("--rounds", type=int, default=2, help="runs of each target per load and count (default 2)")
     parser.add_argument("--workers", type=int, default=2, help="also run emulator and ceiling with N uvicorn workers")
     parser.add_argument("--tool", choices=("auto", "wrk", "python"), default="auto", help="load generator")
     parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections: {', '.join(SECTIONS)}")
@@ -114,6 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 prism=prism_reason is None,
                 prism_skip_reason=prism_reason or "",
                 emulator=emulator_reason is None,
+                rounds=1 if options.smoke else max(1, options.rounds),
             )
             _section("load", rows, lambda: load_bench.run(plan, folder))
         if "bulk" in only:

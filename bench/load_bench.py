@@ -7,13 +7,14 @@ time, not one target for a whole section.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench import loadgen, servers, wrk
-from bench.stats import LoadResult
+from bench.stats import LoadResult, combine
 from bench.table import Row, skipped
 
 SECTION = "load"
@@ -33,6 +34,7 @@ class Plan:
     prism: bool
     prism_skip_reason: str = ""
     emulator: bool = True
+    rounds: int = 1  # each target runs this many times per cell, in rotating order
 
 
 def drive(server: servers.Server, load: str, connections: int, plan: Plan) -> LoadResult:
@@ -54,8 +56,8 @@ def _targets(plan: Plan, folder: Path) -> Iterator[tuple[str, Callable[[], objec
             yield f"emulator×{plan.workers}", lambda: servers.emulator(folder, plan.workers)
 
 
-def _row(server: servers.Server, load: str, conns: int, result: LoadResult) -> Row:
-    note = f"{result.tool}, {result.requests:,} requests in {result.seconds:.1f} s"
+def _row(server: servers.Server, load: str, conns: int, result: LoadResult, rounds: int) -> Row:
+    note = f"{result.tool}, {rounds} round(s), {result.requests:,} requests in {result.seconds:.1f} s"
     if result.errors:
         note += f", {result.errors:,} errors (not counted in the rate)"
     if load == "bulk":
@@ -76,51 +78,72 @@ def run(plan: Plan, folder: Path) -> list[Row]:
             rows.append(skipped(SECTION, "Prism 5.16", plan.prism_skip_reason))
         for load in plan.loads:
             for conns in plan.connections:
-                results: dict[str, LoadResult] = {}
-                for role, server in started.items():
-                    try:
-                        results[role] = drive(server, load, conns, plan)
-                    except (RuntimeError, OSError) as exc:
-                        rows.append(skipped(SECTION, server.name, f"run failed: {exc}", load, conns))
-                        continue
-                    rows.append(_row(server, load, conns, results[role]))
-                rows.extend(_ratios(results, started, load, conns, plan.workers))
+                rows.extend(_cell(plan, started, load, conns))
     return rows
 
 
+def _cell(plan: Plan, started: dict[str, servers.Server], load: str, conns: int) -> list[Row]:
+    """Every target at one load and connection count, `plan.rounds` times in rotating order."""
+    rows: list[Row] = []
+    rounds: list[dict[str, LoadResult]] = []
+    roles = list(started)
+    for number in range(plan.rounds):
+        results: dict[str, LoadResult] = {}
+        shift = number % len(roles) if roles else 0
+        for role in roles[shift:] + roles[:shift]:  # no target always runs first, or always after Prism
+            try:
+                results[role] = drive(started[role], load, conns, plan)
+            except (RuntimeError, OSError) as exc:
+                rows.append(skipped(SECTION, started[role].name, f"run failed: {exc}", load, conns))
+        rounds.append(results)
+    for role, server in started.items():
+        runs = [r[role] for r in rounds if role in r]
+        if runs:
+            rows.append(_row(server, load, conns, combine(runs), len(runs)))
+    return rows + _ratios(rounds, started, load, conns, plan.workers)
+
+
+def _median_ratio(rounds: list[dict[str, LoadResult]], top: str, bottom: str) -> float | None:
+    """The median over rounds of top/bottom, each ratio from two runs next to each other in time."""
+    ratios = [r[top].rate / r[bottom].rate for r in rounds if top in r and bottom in r and r[bottom].rate > 0]
+    return statistics.median(ratios) if ratios else None
+
+
 def _ratios(
-    results: dict[str, LoadResult], started: dict[str, servers.Server], load: str, conns: int, workers: int
+    rounds: list[dict[str, LoadResult]], started: dict[str, servers.Server], load: str, conns: int, workers: int
 ) -> list[Row]:
     """The goals: emulator vs the ceiling of the same worker count, emulator vs Prism, p99 at 16."""
     rows = []
     for n in sorted({1, workers}):
-        emulator, ceiling = results.get(f"emulator×{n}"), results.get(f"ceiling×{n}")
-        if emulator is None:
+        emulator_role = f"emulator×{n}"
+        if emulator_role not in started:
             continue
-        name = started[f"emulator×{n}"].name
-        if ceiling is not None and ceiling.rate > 0:
-            ratio = emulator.rate / ceiling.rate
+        name = started[emulator_role].name
+        p99s = [r[emulator_role].p99_ms for r in rounds if emulator_role in r]
+        p99 = statistics.median(p for p in p99s if p is not None) if any(p is not None for p in p99s) else None
+        ratio = _median_ratio(rounds, emulator_role, f"ceiling×{n}")
+        if ratio is not None:
             goal = f"≥ {CEILING_GOAL:.2f}× bare"
             met = ratio >= CEILING_GOAL
-            if conns == P99_GOAL_CONNS and emulator.p99_ms is not None:
+            if conns == P99_GOAL_CONNS and p99 is not None:
                 goal += f"; p99 < {P99_GOAL_MS:.0f} ms"
-                met = met and emulator.p99_ms < P99_GOAL_MS
+                met = met and p99 < P99_GOAL_MS
             rows.append(
                 Row(
                     SECTION,
                     f"{name} vs bare ×{n}",
                     load,
                     conns,
-                    p99_ms=emulator.p99_ms,
+                    p99_ms=p99,
                     ratio=ratio,
                     ratio_vs="bare",
                     goal=goal,
                     met=met,
+                    note="median of per-round ratios",
                 )
             )
-        prism = results.get("prism")
-        if prism is not None and prism.rate > 0:
-            ratio = emulator.rate / prism.rate
+        ratio = _median_ratio(rounds, emulator_role, "prism")
+        if ratio is not None:
             rows.append(
                 Row(
                     SECTION,
@@ -131,6 +154,7 @@ def _ratios(
                     ratio_vs="Prism",
                     goal=f"≥ {PRISM_GOAL:.0f}× Prism",
                     met=ratio >= PRISM_GOAL,
+                    note="median of per-round ratios",
                 )
             )
     return rows

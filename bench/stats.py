@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,3 +28,17 @@ def percentile(sorted_values: Sequence[float], fraction: float) -> float | None:
         return None
     rank = max(1, round(fraction * len(sorted_values)))
     return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+def combine(runs: Sequence[LoadResult]) -> LoadResult:
+    """Several runs of one target as one: totals for the rate, medians of the per-run percentiles."""
+    p50s = [r.p50_ms for r in runs if r.p50_ms is not None]
+    p99s = [r.p99_ms for r in runs if r.p99_ms is not None]
+    return LoadResult(
+        requests=sum(r.requests for r in runs),
+        errors=sum(r.errors for r in runs),
+        seconds=sum(r.seconds for r in runs),
+        p50_ms=statistics.median(p50s) if p50s else None,
+        p99_ms=statistics.median(p99s) if p99s else None,
+        tool=runs[0].tool,
+    )
