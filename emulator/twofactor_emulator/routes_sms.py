@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from typing import Any, TypeVar
 
@@ -49,7 +50,32 @@ def _phones(raw: str) -> list[str | None]:
 M = TypeVar("M", bound=BaseModel)
 
 
-def _validated(model: type[M], data: Any) -> M:
+# Where the generated models are looser than the document, checked before them: pydantic accepts an
+# explicit null for every optional field (`X | None = None`), `AnyUrl` drops WebhookUrl's length and
+# pattern, and lax date parsing takes numbers for `smsdate`. No field of the document is nullable.
+_WEBHOOK_RE = re.compile(r"https?://[^\s]+")  # WebhookUrl's pattern
+_WEBHOOK_FIELDS = ("campaignwebhook", "shortenurlwebhook")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+def _looser_than_document(fields: dict[str, Any]) -> str | None:
+    """The first field whose value the model would accept and the document does not, or None."""
+    for name, value in fields.items():
+        if value is None:
+            return name
+    for name in _WEBHOOK_FIELDS:
+        url = fields.get(name)
+        if isinstance(url, str) and not (8 <= len(url) <= 2048 and _WEBHOOK_RE.fullmatch(url)):
+            return name
+    if "smsdate" in fields and not (isinstance(fields["smsdate"], str) and _DATE_RE.fullmatch(fields["smsdate"])):
+        return "smsdate"
+    return None
+
+
+def _validated(model: type[M], data: dict[str, Any]) -> M:
+    gap = _looser_than_document(data)
+    if gap is not None:
+        raise errors.TwoFactorError(errors.invalid_field(gap))
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -142,6 +168,14 @@ class SmsHandlers:
         messages = data.get("messages")
         if isinstance(messages, list) and not 1 <= len(messages) <= 1000:
             raise errors.BulkError([{"field": "messages", "error": errors.BULK_TOO_MANY}])
+        nulls = [name for name, value in data.items() if value is None]
+        for index, message in enumerate(messages if isinstance(messages, list) else []):
+            if isinstance(message, dict):
+                nulls += [f"messages[{index}].{name}" for name, value in message.items() if value is None]
+        if nulls:  # the model would read a null as "absent"; the document allows none
+            raise errors.BulkError(
+                [{"field": f, "error": errors.invalid_field(f.rsplit(".", 1)[-1])} for f in nulls[:MAX_BULK_DETAILS]]
+            )
         try:
             bulk = BulkRequest.model_validate(data)
         except ValidationError as exc:

@@ -77,6 +77,52 @@ CASES: list[tuple[str, str, str, dict[str, Any], int, str | None]] = [
         400,
         None,
     ),
+    # ---- values the generated models would let through and the document does not
+    (
+        "bulk: explicit null",
+        "POST",
+        "/API/R1/Bulk/",
+        {"json": {"module": "TRANS_SMS", "apikey": API_KEY, "messages": [BULK_MESSAGE | {"callback_format": None}]}},
+        400,
+        None,
+    ),
+    (
+        "R1: webhook URL over 2048 characters",
+        "POST",
+        "/API/R1/",
+        {"data": R1 | {"shortenurlwebhook": "https://e.com/" + "a" * 2040}},
+        400,
+        "Invalid Parameter - shortenurlwebhook",
+    ),
+    (
+        "R1: webhook URL not http",
+        "POST",
+        "/API/R1/",
+        {"data": R1 | {"campaignwebhook": "ftp://example.com/x"}},
+        400,
+        "Invalid Parameter - campaignwebhook",
+    ),
+    (
+        "ENC: smsdate as a number",
+        "POST",
+        "/API/R1?module=ENC&encmode=GCM",
+        {
+            "content": seal_json(
+                {"module": "TRANS_SMS_DLR", "apikey": API_KEY, "sessionid": "x", "smsdate": 20240118}, SECRET_KEY, "GCM"
+            ),
+            "headers": {"Secret-Key": SECRET_KEY},
+        },
+        400,
+        "Invalid SMS Date - Expected YYYY-MM-DD",
+    ),
+    (
+        "ENC: explicit null",
+        "POST",
+        "/API/R1?module=ENC&encmode=GCM",
+        {"content": seal_json(R1 | {"msg": None}, SECRET_KEY, "GCM"), "headers": {"Secret-Key": SECRET_KEY}},
+        400,
+        "Invalid Message Text - Expected 1 to 1000 Characters Without Control Characters",
+    ),
     # ---- unknown modules
     (
         "R1 form: unknown module",
