@@ -180,6 +180,14 @@ CASES: list[tuple[str, str, str, dict[str, Any], int, str | None]] = [
     ("VERIFY: Arabic-Indic digits", "GET", v1("SMS/VERIFY/abc-123/١٢٣٤"), {}, 400, INVALID_OTP),
     ("VERIFY: fullwidth digits", "GET", v1("SMS/VERIFY/abc-123/１２３４５６"), {}, 400, INVALID_OTP),
     ("VERIFY: too long", "GET", v1("SMS/VERIFY/abc-123/1234567"), {}, 400, INVALID_OTP),
+    (
+        "voice VERIFY: the sandbox's dummy session with letters",
+        "GET",
+        v1("VOICE/VERIFY/Dummy-12345/abcd"),
+        {},
+        400,
+        INVALID_OTP,
+    ),
     ("VERIFY3: letters", "GET", v1(f"SMS/VERIFY3/{PHONE}/abcd"), {}, 400, INVALID_OTP),
     (
         "VERIFY: session id with a quote",
