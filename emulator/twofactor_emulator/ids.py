@@ -6,8 +6,11 @@ import secrets
 import uuid
 
 _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+# Random bytes mapped to base-36 characters in one C call. 256 is not a multiple of 36, so the first
+# 4 characters are a little likelier (8/256 against 7/256): 5.16 bits per character instead of 5.17,
+# which leaves the session id's ~162 random bits unguessable. OTPs, which must be uniform, use randbelow.
+_TO_BASE36 = bytes(ord(_BASE36[b % 36]) for b in range(256))
 _SESSION_HEAD = 19  # characters before the '-'
-_HEAD_SPACE = 36**_SESSION_HEAD
 DUMMY_SESSION = "Dummy-12345"
 DUMMY_OTP = "12345"
 
@@ -15,13 +18,7 @@ DUMMY_OTP = "12345"
 def session_id() -> str:
     """An OTP session id like the docs' `160gaseavbemjvlgw7o-7303503698702e11`:
     19 lowercase letters or digits, '-', 16 hex digits."""
-    # One big random number written in base 36 (uniform over all 36**19 heads): one CSPRNG call, not 19.
-    number = secrets.randbelow(_HEAD_SPACE)
-    head = []
-    for _ in range(_SESSION_HEAD):
-        number, digit = divmod(number, 36)
-        head.append(_BASE36[digit])
-    return "".join(head) + "-" + secrets.token_hex(8)
+    return secrets.token_bytes(_SESSION_HEAD).translate(_TO_BASE36).decode("ascii") + "-" + secrets.token_hex(8)
 
 
 def request_id() -> str:
