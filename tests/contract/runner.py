@@ -7,6 +7,8 @@ Python run checks what the CLI run checks.
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,10 +39,17 @@ class RunResult:
     operations: set[str] = field(default_factory=set)
     phases: set[str] = field(default_factory=set)
     links_covered: set[str] = field(default_factory=set)
+    # operation label -> how its replies read ("200 Success: OTP Matched", "400 Error: Decryption failed",
+    # "200" for a reply that is not 2Factor's JSON envelope, e.g. a sealed ENC reply), to show what was reached.
+    replies: dict[str, Counter[str]] = field(default_factory=dict)
     stop_reason: str = ""
 
     def by_check(self, name: str) -> list[Finding]:
         return [finding for finding in self.findings if finding.check == name]
+
+    def reached(self, operation: str, reply: str) -> int:
+        """How many replies of `operation` read `reply` (see `replies`)."""
+        return self.replies.get(operation, Counter())[reply]
 
     def summary(self) -> str:
         lines = [str(finding) for finding in self.findings] + [f"error: {error}" for error in self.errors]
@@ -101,6 +110,11 @@ def run(schema: Any, *, on_event: Callable[[Any], None] | None = None) -> RunRes
                 for case in event.recorder.cases.values()
                 if case.transition is not None and case.is_transition_applied
             )
+            for case_id, interaction in event.recorder.interactions.items():
+                node = event.recorder.cases.get(case_id)
+                if node is not None and interaction.response is not None:
+                    label = node.value.operation.label
+                    result.replies.setdefault(label, Counter())[reply_reading(interaction.response)] += 1
             for check_results in event.recorder.checks.values():
                 for check in check_results:
                     if check.failure_info is not None:
@@ -125,3 +139,14 @@ def run(schema: Any, *, on_event: Callable[[Any], None] | None = None) -> RunRes
         unique.setdefault(str(finding), finding)
     result.findings = list(unique.values())
     return result
+
+
+def reply_reading(response: Any) -> str:
+    """`<HTTP status> <Status>: <Details>` for 2Factor's envelope, the status alone otherwise."""
+    try:
+        body = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError, TypeError):
+        body = None
+    if isinstance(body, dict) and "Status" in body:
+        return f"{response.status_code} {body['Status']}: {body.get('Details')}"
+    return str(response.status_code)

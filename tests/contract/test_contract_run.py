@@ -241,6 +241,23 @@ def test_in_process_contract_run(name: str, artifacts: Path) -> None:
     assert expected <= result.operations, f"untested: {sorted(expected - result.operations)}"
     links = document_links(document)
     assert set(PHASES[:3]) | ({"stateful"} if links else set()) <= result.phases, result.phases
+    operations = document_operations(document)
 
+    (artifacts / f"in-process-{name}-replies.txt").write_text(
+        "".join(
+            f"{operation}\n" + "".join(f"  {count:5d}  {reading}\n" for reading, count in readings.most_common())
+            for operation, readings in sorted(result.replies.items())
+        )
+    )
     if links:
         assert_links_followed(document, result.links_covered, artifacts / f"in-process-{name}-links.txt")
+    if name == "twofactor":
+        # The encrypted route was fuzzed past "Decryption failed": sealed 200 replies, each opened and
+        # validated against EncReply by response_schema_conformance and twofactor_sealed_reply_opens,
+        # and plaintexts the route refused for what they say, not for how they were sealed.
+        enc = result.replies.get(operations["sendEncrypted"], {})
+        assert result.reached(operations["sendEncrypted"], "200") > 0, dict(enc)
+        refused_inside = [r for r in enc if r.startswith("400 Error: ") and "Decryption failed" not in r]
+        assert refused_inside, dict(enc)
+        # The stateful phase verified real OTPs: AUTOGEN2's link carries the OTP to VERIFY.
+        assert result.reached(operations["verifyOtp"], "200 Success: OTP Matched") > 0, result.replies
