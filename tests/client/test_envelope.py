@@ -32,6 +32,16 @@ def test_round_trip(mode: str, plaintext: bytes) -> None:
     assert open_envelope(seal(plaintext, KEY, mode), KEY, mode) == plaintext
 
 
+@pytest.mark.parametrize("mode", ["GCM", "CBC"])
+def test_every_length_up_to_three_blocks_round_trips(mode: str) -> None:
+    for length in range(49):  # CBC padding: every remainder, and whole blocks (a full padding block)
+        plaintext = bytes(range(length))
+        sealed = base64.b64decode(seal(plaintext, KEY, mode))
+        if mode == "CBC":
+            assert len(sealed) == CBC_IV_BYTES + (length // 16 + 1) * 16
+        assert open_envelope(base64.b64encode(sealed), KEY, mode) == plaintext
+
+
 def test_layout_matches_x_envelope() -> None:
     gcm = base64.b64decode(seal(b"hello", KEY, "GCM"))
     assert len(gcm) == GCM_NONCE_BYTES + len(b"hello") + GCM_TAG_BYTES
