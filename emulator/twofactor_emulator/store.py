@@ -242,12 +242,12 @@ class Store:
     def transaction(self) -> Iterator[sqlite3.Cursor]:
         """One write transaction, committed on exit, rolled back on error.
 
-        Inside `batch()` it is a savepoint instead: rolled back alone on error, committed with the batch.
+        Inside `batch()` it joins the batch: the batcher's savepoint around each unit of work already
+        rolls a failed unit back alone, and one savepoint fewer per write is cheaper.
         """
         with self._lock:
             if self._batch_cursor is not None:
-                with self.savepoint():
-                    yield self._batch_cursor
+                yield self._batch_cursor
                 return
             cur = self._conn.cursor()
             cur.execute("BEGIN IMMEDIATE")
