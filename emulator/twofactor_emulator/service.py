@@ -49,22 +49,24 @@ class OtpSent:
 
 
 class NewMessageSignal:
-    """Wakes long-polls when a message lands. Used only from the event loop's thread."""
+    """Wakes long-polls when a message lands. Used only from the thread of the event loop(s).
+
+    One event per event loop: an in-process test client may drive the app from a new loop per
+    request, and an asyncio.Event belongs to the loop that first waited on it.
+    """
 
     def __init__(self) -> None:
-        self._event: asyncio.Event | None = None
+        self._events: dict[asyncio.AbstractEventLoop, asyncio.Event] = {}
 
     def notify(self) -> None:
         """A message was committed: wake every waiter."""
-        if self._event is not None:
-            self._event.set()
-            self._event = None
+        events, self._events = self._events, {}
+        for event in events.values():
+            event.set()
 
     async def wait(self, timeout: float) -> None:
         """Wait until the next notify or `timeout` seconds; no error on timeout."""
-        if self._event is None:
-            self._event = asyncio.Event()
-        event = self._event
+        event = self._events.setdefault(asyncio.get_running_loop(), asyncio.Event())
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout)
 

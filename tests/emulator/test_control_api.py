@@ -153,3 +153,23 @@ async def test_a_phone_of_the_query_shape_that_no_send_accepts_finds_nothing(cli
     reply = await client.get("/_emulator/messages", params={"phone": "+9112345678901"})
     assert (reply.status_code, reply.json()) == (200, {"messages": []})
     assert (await client.get("/_emulator/otp", params={"phone": "12345678901"})).status_code == 404
+
+
+def test_long_polls_from_different_event_loops() -> None:
+    # An in-process client may run each request on a new event loop; a long-poll must work on each,
+    # even after one on an earlier loop timed out (an asyncio.Event belongs to one loop).
+    app = create_app(config=CONFIG)
+
+    async def wait(send_meanwhile: bool) -> int:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://emulator") as client:
+            timeout = 5 if send_meanwhile else 0.01
+            waiting = asyncio.create_task(
+                client.get("/_emulator/messages/wait", params={"phone": PHONE, "timeout": timeout})
+            )
+            await asyncio.sleep(0.05)
+            if send_meanwhile:
+                await client.get(v1(f"SMS/{PHONE}/1234"))
+            return (await asyncio.wait_for(waiting, 10)).status_code
+
+    assert asyncio.run(wait(send_meanwhile=False)) == 204
+    assert asyncio.run(wait(send_meanwhile=True)) == 200
