@@ -77,7 +77,8 @@ def _methods(operation: Operation) -> list[str]:
 
 def operation_routes(service: Service) -> list[Route]:
     """One route per path, each calling the handler named after its operationId."""
-    handlers = (OtpHandlers(service), SmsHandlers(service))
+    sms = SmsHandlers(service)
+    handlers = (OtpHandlers(service), sms)
     by_path: dict[str, list[Operation]] = {}
     for operation in OPERATIONS:
         by_path.setdefault(operation.path, []).append(operation)
@@ -93,8 +94,9 @@ def operation_routes(service: Service) -> list[Route]:
         routes.append(Route(path, single or _by_method(endpoints), methods=list(endpoints), name=path))
     # GET /API/R1 gets the documented 400 "HTTP GET is not supported on this endpoint" from sendEncrypted.
     # A route of its own, after the POST one, so a 405 there advertises only the documented `Allow: POST`.
-    encrypted = SmsHandlers(service).sendEncrypted
-    routes.append(Route("/API/R1", encrypted, methods=["GET"], include_in_schema=False, name="sendEncryptedGet"))
+    routes.append(
+        Route("/API/R1", sms.sendEncrypted, methods=["GET"], include_in_schema=False, name="sendEncryptedGet")
+    )
     return routes
 
 
