@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import select
 import signal
 import subprocess
 import sys
@@ -156,7 +157,10 @@ def start_emulator(db: str | Path, config_file: Path, api_key: str, secret_key: 
         text=True,
     )
     assert process.stdout is not None
-    first_line = process.stdout.readline()  # "2Factor emulator listening on http://127.0.0.1:PORT"
+    # "2Factor emulator listening on http://127.0.0.1:PORT", within the startup time: a child stuck
+    # before printing (a locked database, say) must fail the test, not hang it.
+    ready, _, _ = select.select([process.stdout], [], [], STARTUP_SECONDS)
+    first_line = process.stdout.readline() if ready else ""
     if "listening on " not in first_line:
         process.kill()
         process.wait()
