@@ -3,6 +3,7 @@ local c = require "common"
 
 setup = c.setup
 done = c.done
+response = c.count_failures
 
 local count = 100
 local headers = {["Content-Type"] = "application/json"}
@@ -19,10 +20,4 @@ request = function()
   end
   local body = '{"module":"TRANS_SMS","apikey":"' .. api_key .. '","messages":[' .. table.concat(messages, ",") .. ']}'
   return wrk.format("POST", "/API/R1/Bulk/", headers, body)
-end
-
-response = function(status, headers, body)
-  if not c.ok(status, body) then
-    errors = errors + 1
-  end
 end

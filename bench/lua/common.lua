@@ -32,6 +32,13 @@ function M.ok(status, body)
     (string.find(body, '"Status":"Success"', 1, true) ~= nil or string.find(body, '"success":true', 1, true) ~= nil)
 end
 
+-- The response callback of the loads that need nothing from a reply but whether it succeeded.
+function M.count_failures(status, headers, body)
+  if not M.ok(status, body) then
+    errors = errors + 1
+  end
+end
+
 function M.done(summary, latency, requests)
   local app_errors = 0
   for _, thread in ipairs(threads) do

@@ -4,6 +4,7 @@ local c = require "common"
 setup = c.setup
 init = c.init
 done = c.done
+response = c.count_failures
 
 local headers = {["Content-Type"] = "application/x-www-form-urlencoded"}
 local text = string.gsub(c.TEXT, " ", "+")
@@ -12,10 +13,4 @@ request = function()
   local body = "module=TRANS_SMS&apikey=" .. api_key .. "&to=" .. c.random_phone() ..
     "&from=" .. c.SENDER .. "&msg=" .. text
   return wrk.format("POST", "/API/R1/", headers, body)
-end
-
-response = function(status, headers, body)
-  if not c.ok(status, body) then
-    errors = errors + 1
-  end
 end
