@@ -228,7 +228,7 @@ class Service:
         # Order matters: a used or locked OTP stays refused whatever the clock says.
         if session.state == VERIFIED:
             return Verdict(False, errors.NO_ENTRY_PHONE if for_phone else errors.ALREADY_VERIFIED)
-        if session.state == LOCKED:
+        if session.state == LOCKED or session.attempts >= account.otp.max_attempts:  # also after a lowered limit
             return Verdict(False, errors.NO_ENTRY_PHONE if for_phone else errors.ATTEMPTS_EXCEEDED)
         if self.now() >= session.expires_at:
             return Verdict(False, errors.OTP_EXPIRED)
