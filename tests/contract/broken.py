@@ -109,6 +109,54 @@ def crash_on_real_match(app: Any) -> RewriteReplies:
     return RewriteReplies(app, rewrite)
 
 
+def unknown_key_accepted(app: Any) -> RewriteReplies:
+    """Bug 5: the balance route ignores the key: an unknown key gets the account's balance."""
+
+    def rewrite(scope: dict[str, Any], status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> Reply:
+        reply = _json(body)
+        if scope["path"].endswith("/BAL/SMS") and isinstance(reply, dict) and reply.get("Details") == "Invalid API Key":
+            return _json_reply(200, headers, {"Status": "Success", "Details": "250"})
+        return status, headers, body
+
+    return RewriteReplies(app, rewrite)
+
+
+def sandbox_accepts_anything(app: Any) -> RewriteReplies:
+    """Bug 6: the sandbox send answers success to every request, malformed ones included (HTTP 200 either way)."""
+
+    def rewrite(scope: dict[str, Any], status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> Reply:
+        reply = _json(body)
+        if scope["path"].endswith("/AUTOGEND") and isinstance(reply, dict) and reply.get("Status") == "Error":
+            return _json_reply(200, headers, {"Status": "Success", "Details": "sandbox-session-1"})
+        return status, headers, body
+
+    return RewriteReplies(app, rewrite)
+
+
+def enc_reply_not_sealed(app: Any) -> RewriteReplies:
+    """Bug 7: the encrypted route answers its successes in plain JSON instead of sealing them."""
+
+    def rewrite(scope: dict[str, Any], status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> Reply:
+        if scope["path"] == "/API/R1" and status == 200:
+            plain = b'{"Status":"Success","Details":"not-sealed"}'
+            return 200, [(b"content-type", b"text/plain; charset=utf-8")], plain
+        return status, headers, body
+
+    return RewriteReplies(app, rewrite)
+
+
+def right_otp_mismatches(app: Any) -> RewriteReplies:
+    """Bug 8: VERIFY answers "OTP Mismatch" to the right OTP of a real session."""
+
+    def rewrite(scope: dict[str, Any], status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> Reply:
+        reply = _json(body)
+        if "/SMS/VERIFY/" in scope["path"] and isinstance(reply, dict) and reply.get("Details") == "OTP Matched":
+            return _json_reply(400, headers, {"Status": "Error", "Details": "OTP Mismatch"})
+        return status, headers, body
+
+    return RewriteReplies(app, rewrite)
+
+
 class AdvanceClockAfterSends:
     """ASGI wrapper (no bug): after every successful send, move the emulator's clock `seconds` forward.
 

@@ -46,9 +46,12 @@ from schemathesis.generation.meta import TestPhase
 from schemathesis.specs.openapi.checks import negative_data_rejection
 from twofactor.envelope import EnvelopeError, open_json, seal
 
-# The account the contract run talks to. Keep these equal to the dictionaries in schemathesis.toml.
-CONTRACT_API_KEY = os.environ.get("TWOFACTOR_CONTRACT_API_KEY", "c0ffee00-2fac-4e11-9a7e-contract0001")
-CONTRACT_SECRET_KEY = os.environ.get("TWOFACTOR_CONTRACT_SECRET_KEY", "contract-secret-0123456789abcdef")
+# The contract account's keys as schemathesis.toml's dictionaries write them (keep them equal).
+TOML_API_KEY = "c0ffee00-2fac-4e11-9a7e-contract0001"
+TOML_SECRET_KEY = "contract-secret-0123456789abcdef"
+# The account the run talks to: another deployment's keys come from the environment.
+CONTRACT_API_KEY = os.environ.get("TWOFACTOR_CONTRACT_API_KEY", TOML_API_KEY)
+CONTRACT_SECRET_KEY = os.environ.get("TWOFACTOR_CONTRACT_SECRET_KEY", TOML_SECRET_KEY)
 assert len(CONTRACT_SECRET_KEY.encode()) == 32, "the secret key must be 32 bytes of UTF-8"
 
 SUBSTITUTED = "x-contract-plaintext-substituted"
@@ -244,6 +247,38 @@ def twofactor_sealed_reply_opens(ctx: Any, response: Any, case: Any) -> bool | N
     errors = sorted(_enc_reply_validator(case).iter_errors(opened), key=str)
     if errors:
         raise AssertionError(f"The opened reply is not an EncReply: {errors[0].message}; reply: {opened!r}")
+    return None
+
+
+def presented_keys(case: Any) -> list[str]:
+    """The credentials a request carries: the API key (path, query, form or JSON body, sealed
+    plaintext) and, on the encrypted route, the secret key."""
+    found = [
+        container.get(name)
+        for container, name in (
+            (case.path_parameters, "api_key"),
+            (case.query, "apikey"),
+            (case.body, "apikey"),
+        )
+        if isinstance(container, dict)
+    ]
+    if envelope_of(case) is not None:
+        found.append(_header(case, "Secret-Key"))
+    return [key for key in found if isinstance(key, str)]
+
+
+@schemathesis.check
+def twofactor_foreign_key_refused(ctx: Any, response: Any, case: Any) -> bool | None:
+    """A request that carries any key other than the account's never gets a success.
+
+    Stands in for the built-in `ignored_auth`, which only knows keys declared as `securitySchemes`:
+    2Factor's key is a path segment or a form field, so that check has nothing to look at here.
+    """
+    foreign = [key for key in presented_keys(case) if key not in (CONTRACT_API_KEY, CONTRACT_SECRET_KEY)]
+    if foreign and response.status_code < 500 and production_status(response, case) == 200:
+        body = reply_json(response)
+        shown = json.dumps(body)[:200] if body is not None else f"{len(response.content)} bytes, not JSON"
+        raise AssertionError(f"A request with a key the account does not have got a success: {shown}")
     return None
 
 

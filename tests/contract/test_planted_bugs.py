@@ -81,3 +81,21 @@ def test_stateful_only_bug_needs_a_real_session_id() -> None:
     found = contract_run(broken.crash_on_real_match(fresh_app()), operations, ("stateful",))
     crashes = found.by_check("not_a_server_error")
     assert crashes and all(finding.phase == "stateful" for finding in crashes), found.summary()
+
+
+# Each custom check of tests/contract/extensions.py can fail: a variant that breaks the rule it
+# asserts, the operations that reach it, the phases needed, the check that must report it.
+CUSTOM_CHECK_BUGS = [
+    pytest.param(broken.unknown_key_accepted, ["getOtpSmsBalance"], STATELESS, "twofactor_foreign_key_refused"),
+    pytest.param(broken.sandbox_accepts_anything, ["sendSandboxOtp"], STATELESS, "twofactor_negative_data_rejection"),
+    pytest.param(broken.enc_reply_not_sealed, ["sendEncrypted"], STATELESS, "twofactor_sealed_reply_opens"),
+    pytest.param(
+        broken.right_otp_mismatches, ["sendOtpAutogen2", "verifyOtp"], ("stateful",), "twofactor_linked_verify_matches"
+    ),
+]
+
+
+@pytest.mark.parametrize(("variant", "operations", "phases", "check"), CUSTOM_CHECK_BUGS)
+def test_custom_check_catches_its_bug(variant: Any, operations: list[str], phases: tuple[str, ...], check: str) -> None:
+    found = contract_run(variant(fresh_app()), operations, phases)
+    assert found.by_check(check), found.summary()
