@@ -55,106 +55,100 @@ def _json(body: bytes) -> Any:
         return None
 
 
-def _json_reply(status: int, headers: list[tuple[bytes, bytes]], value: Any) -> Reply:
-    return status, headers, json.dumps(value).encode()
+# A bug, as a rule: given the request path, the HTTP status and the JSON reply (None when the body is
+# not JSON), the reply to send instead, `(status, JSON value)` or `(status, plain-text bytes)`, or None
+# to leave the reply as it is.
+Replacement = tuple[int, Any]
+Rule = Callable[[str, int, Any], Replacement | None]
+SERVER_ERROR: Replacement = (500, b"Internal Server Error")
 
 
-def wrong_type_balance(app: Any) -> RewriteReplies:
+def planted(rule: Rule) -> Callable[[Any], RewriteReplies]:
+    """A variant of the emulator: its ASGI app with every reply passed through `rule`."""
+
+    def variant(app: Any) -> RewriteReplies:
+        def rewrite(scope: dict[str, Any], status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> Reply:
+            path = scope.get("raw_path", b"").decode("latin-1") or scope["path"]
+            replacement = rule(path, status, _json(body))
+            if replacement is None:
+                return status, headers, body
+            new_status, value = replacement
+            if isinstance(value, bytes):
+                return new_status, [(b"content-type", b"text/plain; charset=utf-8")], value
+            return new_status, headers, json.dumps(value).encode()
+
+        return RewriteReplies(app, rewrite)
+
+    variant.__doc__ = rule.__doc__
+    variant.__name__ = rule.__name__
+    return variant
+
+
+def _says(reply: Any, key: str, value: str) -> bool:
+    return isinstance(reply, dict) and reply.get(key) == value
+
+
+@planted
+def wrong_type_balance(path: str, status: int, reply: Any) -> Replacement | None:
     """Bug 1: the balance reply's `Details` becomes a number instead of a decimal string."""
-
-    def rewrite(scope: dict[str, Any], status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> Reply:
-        reply = _json(body)
-        if scope["path"].endswith("/BAL/SMS") and isinstance(reply, dict) and reply.get("Status") == "Success":
-            return _json_reply(status, headers, {**reply, "Details": int(reply["Details"])})
-        return status, headers, body
-
-    return RewriteReplies(app, rewrite)
+    if path.endswith("/BAL/SMS") and _says(reply, "Status", "Success"):
+        return status, {**reply, "Details": int(reply["Details"])}
+    return None
 
 
 LONG_TEMPLATE = re.compile(r"/SMS/[^/]+/AUTOGEN/([^/]{33,})$")
 
 
-def server_error_on_long_template(app: Any) -> RewriteReplies:
+@planted
+def server_error_on_long_template(path: str, status: int, reply: Any) -> Replacement | None:
     """Bug 2: a template name longer than 32 characters crashes AUTOGEN/{template} with a 500."""
-
-    def rewrite(scope: dict[str, Any], status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> Reply:
-        if LONG_TEMPLATE.search(scope.get("raw_path", b"").decode("latin-1") or scope["path"]):
-            return 500, [(b"content-type", b"text/plain")], b"Internal Server Error"
-        return status, headers, body
-
-    return RewriteReplies(app, rewrite)
+    return SERVER_ERROR if LONG_TEMPLATE.search(path) else None
 
 
-def expired_otp_matches(app: Any) -> RewriteReplies:
+@planted
+def expired_otp_matches(path: str, status: int, reply: Any) -> Replacement | None:
     """Bug 3: VERIFY of an expired OTP answers "OTP Matched"."""
-
-    def rewrite(scope: dict[str, Any], status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> Reply:
-        reply = _json(body)
-        if "/SMS/VERIFY" in scope["path"] and isinstance(reply, dict) and reply.get("Details") == "OTP Expired":
-            return _json_reply(200, headers, {"Status": "Success", "Details": "OTP Matched"})
-        return status, headers, body
-
-    return RewriteReplies(app, rewrite)
+    if "/SMS/VERIFY" in path and _says(reply, "Details", "OTP Expired"):
+        return 200, {"Status": "Success", "Details": "OTP Matched"}
+    return None
 
 
-def crash_on_real_match(app: Any) -> RewriteReplies:
+@planted
+def crash_on_real_match(path: str, status: int, reply: Any) -> Replacement | None:
     """Bug 4: VERIFY crashes when the session exists and the OTP is right, which only a real session id reaches."""
-
-    def rewrite(scope: dict[str, Any], status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> Reply:
-        reply = _json(body)
-        if "/SMS/VERIFY/" in scope["path"] and isinstance(reply, dict) and reply.get("Details") == "OTP Matched":
-            return 500, [(b"content-type", b"text/plain")], b"Internal Server Error"
-        return status, headers, body
-
-    return RewriteReplies(app, rewrite)
+    return SERVER_ERROR if "/SMS/VERIFY/" in path and _says(reply, "Details", "OTP Matched") else None
 
 
-def unknown_key_accepted(app: Any) -> RewriteReplies:
+@planted
+def unknown_key_accepted(path: str, status: int, reply: Any) -> Replacement | None:
     """Bug 5: the balance route ignores the key: an unknown key gets the account's balance."""
-
-    def rewrite(scope: dict[str, Any], status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> Reply:
-        reply = _json(body)
-        if scope["path"].endswith("/BAL/SMS") and isinstance(reply, dict) and reply.get("Details") == "Invalid API Key":
-            return _json_reply(200, headers, {"Status": "Success", "Details": "250"})
-        return status, headers, body
-
-    return RewriteReplies(app, rewrite)
+    if path.endswith("/BAL/SMS") and _says(reply, "Details", "Invalid API Key"):
+        return 200, {"Status": "Success", "Details": "250"}
+    return None
 
 
-def sandbox_accepts_anything(app: Any) -> RewriteReplies:
+@planted
+def sandbox_accepts_anything(path: str, status: int, reply: Any) -> Replacement | None:
     """Bug 6: the sandbox send answers success to every request, malformed ones included (HTTP 200 either way)."""
-
-    def rewrite(scope: dict[str, Any], status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> Reply:
-        reply = _json(body)
-        if scope["path"].endswith("/AUTOGEND") and isinstance(reply, dict) and reply.get("Status") == "Error":
-            return _json_reply(200, headers, {"Status": "Success", "Details": "sandbox-session-1"})
-        return status, headers, body
-
-    return RewriteReplies(app, rewrite)
+    if path.endswith("/AUTOGEND") and _says(reply, "Status", "Error"):
+        return 200, {"Status": "Success", "Details": "sandbox-session-1"}
+    return None
 
 
-def enc_reply_not_sealed(app: Any) -> RewriteReplies:
+@planted
+def enc_reply_not_sealed(path: str, status: int, reply: Any) -> Replacement | None:
     """Bug 7: the encrypted route answers its successes in plain JSON instead of sealing them."""
-
-    def rewrite(scope: dict[str, Any], status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> Reply:
-        if scope["path"] == "/API/R1" and status == 200:
-            plain = b'{"Status":"Success","Details":"not-sealed"}'
-            return 200, [(b"content-type", b"text/plain; charset=utf-8")], plain
-        return status, headers, body
-
-    return RewriteReplies(app, rewrite)
+    if path.split("?")[0] == "/API/R1" and status == 200:
+        return 200, b'{"Status":"Success","Details":"not-sealed"}'
+    return None
 
 
-def right_otp_mismatches(app: Any) -> RewriteReplies:
+@planted
+def right_otp_mismatches(path: str, status: int, reply: Any) -> Replacement | None:
     """Bug 8: VERIFY answers "OTP Mismatch" to the right OTP of a real session."""
-
-    def rewrite(scope: dict[str, Any], status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> Reply:
-        reply = _json(body)
-        if "/SMS/VERIFY/" in scope["path"] and isinstance(reply, dict) and reply.get("Details") == "OTP Matched":
-            return _json_reply(400, headers, {"Status": "Error", "Details": "OTP Mismatch"})
-        return status, headers, body
-
-    return RewriteReplies(app, rewrite)
+    if "/SMS/VERIFY/" in path and _says(reply, "Details", "OTP Matched"):
+        return 400, {"Status": "Error", "Details": "OTP Mismatch"}
+    return None
 
 
 class AdvanceClockAfterSends:

@@ -46,6 +46,8 @@ from schemathesis.generation.meta import TestPhase
 from schemathesis.specs.openapi.checks import negative_data_rejection
 from twofactor.envelope import EnvelopeError, open_json, seal
 
+from .document import resolve_ref
+
 # The contract account's keys as schemathesis.toml's dictionaries write them (keep them equal).
 TOML_API_KEY = "c0ffee00-2fac-4e11-9a7e-contract0001"
 TOML_SECRET_KEY = "contract-secret-0123456789abcdef"
@@ -60,15 +62,6 @@ ENC_DEFAULT_MODE = "CBC"  # the document's default for `encmode`
 
 
 # ------------------------------------------------------------------------------------------ helpers
-def _resolve(document: dict[str, Any], node: Any) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = document
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        node = target
-    return node
-
-
 def envelope_of(case: Any) -> dict[str, Any] | None:
     """The `x-envelope` of the case's operation, or None for every other operation."""
     raw = getattr(getattr(case.operation, "definition", None), "raw", None)
@@ -139,14 +132,14 @@ def before_load_schema(context: Any, raw_schema: dict[str, Any]) -> None:
 
 def substitute_plaintext_schemas(document: dict[str, Any], operation: dict[str, Any]) -> None:
     envelope = operation["x-envelope"]
-    body = _resolve(document, operation.get("requestBody", {}))
+    body = resolve_ref(document, operation.get("requestBody", {}))
     for media in (body.get("content") or {}).values():
         media["schema"] = copy.deepcopy(envelope["plaintextSchema"])
         # The document's example is an opaque base64 string sealed with no real key; the plaintext
         # schema's own examples stand in for it.
         media.pop("example", None)
         media.pop("examples", None)
-    reply = _resolve(document, (operation.get("responses") or {}).get("200", {}))
+    reply = resolve_ref(document, (operation.get("responses") or {}).get("200", {}))
     for media_type, media in (reply.get("content") or {}).items():
         if media_type.startswith("text/plain"):
             media["schema"] = copy.deepcopy(envelope["replySchema"])

@@ -19,18 +19,14 @@ import yaml
 from twofactor.envelope import open_json, seal_json
 
 from .conftest import SPEC_PATH, Target
+from .document import resolve_ref
 
 DOCUMENT: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text())
 KEY_FIELDS = {"api_key", "apikey"}
 
 
 def resolve(node: Any) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = DOCUMENT
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
+    return resolve_ref(DOCUMENT, node)
 
 
 def first_example(holder: dict[str, Any]) -> Any:

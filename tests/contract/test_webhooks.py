@@ -21,17 +21,13 @@ import pytest
 import yaml
 
 from .conftest import SPEC_PATH, Target
+from .document import resolve_ref
 
 DOCUMENT: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text())
 
 
 def resolve(node: Any) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = DOCUMENT
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
+    return resolve_ref(DOCUMENT, node)
 
 
 def webhook_schema(name: str, media_type: str) -> dict[str, Any]:
