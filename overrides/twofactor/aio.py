@@ -24,7 +24,7 @@ from .errors import TwoFactorError
 from .results import BulkMessage, BulkResult, DeliveryStatus, EncryptedSent, OtpSent, SmsSent, VerifyResult
 from .retries import DEFAULT_TIMEOUT, RetryPolicy, call_async
 from .settings import PRODUCTION_URL, Settings
-from .transport import AsyncQuirkTransport
+from .transport import AsyncLoggingTransport
 
 __all__ = ["AsyncTwoFactor"]
 
@@ -57,7 +57,7 @@ class AsyncTwoFactor:
         self._http = httpx.AsyncClient(
             base_url=self._settings.base_url,
             timeout=self._settings.timeout,
-            transport=AsyncQuirkTransport(transport or httpx.AsyncHTTPTransport()),
+            transport=AsyncLoggingTransport(transport or httpx.AsyncHTTPTransport()),
             follow_redirects=False,  # a redirect would carry the key in the URL to another place
         )
         self.otp = AsyncOtp(self)

@@ -65,7 +65,7 @@ from .checks import (
     check_webhook_url,
 )
 from .errors import InvalidInput
-from .quirks import format_schedule_time, india_today, join_recipients, normalise_phone
+from .quirks import format_schedule_time, india_today, join_recipients, keep_literal_plus, normalise_phone
 from .results import (
     DeliveryStatus,
     EncryptedSent,
@@ -98,7 +98,14 @@ class Call(Generic[T]):
 def _v1(module: ModuleType, kind: Kind, read: Callable[[httpx.Response, str], T], **params: str) -> Call[T]:
     """A V1 call: path parameters only. `module` is the generated operation module."""
     operation = operation_id(module)
-    return Call(operation, kind, partial(module._get_kwargs, **params), partial(read_as, read, operation))
+    return Call(operation, kind, partial(_v1_request, module, params), partial(read_as, read, operation))
+
+
+def _v1_request(module: ModuleType, params: dict[str, str]) -> dict[str, Any]:
+    """The generated module's request, with the phone number's '+' kept literal (quirks)."""
+    kwargs: dict[str, Any] = module._get_kwargs(**params)
+    kwargs["url"] = keep_literal_plus(kwargs["url"])
+    return kwargs
 
 
 def read_as(read: Callable[[httpx.Response, str], T], operation: str, reply: httpx.Response) -> T:

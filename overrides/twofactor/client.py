@@ -25,7 +25,7 @@ from .errors import TwoFactorError
 from .results import BulkMessage, BulkResult, DeliveryStatus, EncryptedSent, OtpSent, SmsSent, VerifyResult
 from .retries import DEFAULT_TIMEOUT, RetryPolicy, call_sync
 from .settings import PRODUCTION_URL, Settings
-from .transport import QuirkTransport
+from .transport import LoggingTransport
 
 __all__ = ["TwoFactor"]
 
@@ -58,7 +58,7 @@ class TwoFactor:
         self._http = httpx.Client(
             base_url=self._settings.base_url,
             timeout=self._settings.timeout,
-            transport=QuirkTransport(transport or httpx.HTTPTransport()),
+            transport=LoggingTransport(transport or httpx.HTTPTransport()),
             follow_redirects=False,  # a redirect would carry the key in the URL to another place
         )
         self.otp = Otp(self)

@@ -124,13 +124,13 @@ def india_today() -> dt.date:
 
 
 # "Phone numbers in paths": the docs write a literal '+'; the generated client quotes it as %2B.
-def keep_literal_plus(raw_path: bytes) -> bytes:
-    """Turn '%2B' back into a literal '+' in the path of a V1 route (also below a base URL with a
-    path prefix); the query string and any other route are unchanged."""
-    path, sep, query = raw_path.partition(b"?")
-    if b"/API/V1/" not in path:
-        return raw_path
-    return path.replace(b"%2B", b"+").replace(b"%2b", b"+") + sep + query
+def keep_literal_plus(url: str) -> str:
+    """Turn '%2B' back into a literal '+' in the path of a V1 route (httpx then sends it as is: '+'
+    is legal in a path segment); the query string and any other route are unchanged."""
+    path, sep, query = url.partition("?")
+    if "/API/V1/" not in path:
+        return url
+    return path.replace("%2B", "+").replace("%2b", "+") + sep + query
 
 
 def parse_json_object(content: bytes) -> dict[str, Any] | None:

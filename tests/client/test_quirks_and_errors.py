@@ -63,9 +63,9 @@ def test_recipients_are_comma_joined() -> None:
 
 # ---------------------------------------------------------------------------- literal '+' in paths
 def test_keep_literal_plus_only_on_v1_paths() -> None:
-    assert keep_literal_plus(b"/API/V1/k/SMS/%2B919999999999/AUTOGEN") == b"/API/V1/k/SMS/+919999999999/AUTOGEN"
-    assert keep_literal_plus(b"/prefix/API/V1/k/SMS/%2B91/AUTOGEN?x=%2B") == b"/prefix/API/V1/k/SMS/+91/AUTOGEN?x=%2B"
-    assert keep_literal_plus(b"/API/R1/?to=%2B91") == b"/API/R1/?to=%2B91"
+    assert keep_literal_plus("/API/V1/k/SMS/%2B919999999999/AUTOGEN") == "/API/V1/k/SMS/+919999999999/AUTOGEN"
+    assert keep_literal_plus("/API/V1/k/SMS/%2B91/AUTOGEN?x=%2B") == "/API/V1/k/SMS/+91/AUTOGEN?x=%2B"
+    assert keep_literal_plus("/API/R1/?to=%2B91") == "/API/R1/?to=%2B91"
 
 
 def test_the_plus_reaches_the_wire_unquoted() -> None:
@@ -76,14 +76,14 @@ def test_the_plus_reaches_the_wire_unquoted() -> None:
         details = "OTP Matched" if b"/VERIFY3/" in request.url.raw_path else "session-1"
         return httpx.Response(200, json={"Status": "Success", "Details": details})
 
-    with TwoFactor("key-1234", base_url="http://2factor.test", transport=httpx.MockTransport(server)) as client:
+    with TwoFactor("key-1234", base_url="http://2factor.test/prefix", transport=httpx.MockTransport(server)) as client:
         client.otp.send("9999999999")
         client.otp.verify_phone("9999999999", "1234")
         client.otp.send("9999999999", template="OTP1")  # the optional template segment
     assert paths == [
-        b"/API/V1/key-1234/SMS/+919999999999/AUTOGEN",
-        b"/API/V1/key-1234/SMS/VERIFY3/+919999999999/1234",
-        b"/API/V1/key-1234/SMS/+919999999999/AUTOGEN/OTP1",
+        b"/prefix/API/V1/key-1234/SMS/+919999999999/AUTOGEN",
+        b"/prefix/API/V1/key-1234/SMS/VERIFY3/+919999999999/1234",
+        b"/prefix/API/V1/key-1234/SMS/+919999999999/AUTOGEN/OTP1",
     ]
 
 
