@@ -85,11 +85,15 @@ def load_schema(
     schema.config.update(base_url=base_url)
     if phases is not None:
         schema.config.phases.update(phases=list(phases))
-    schema.config.generation.update(max_examples=max_examples or PROFILE["max_examples"])
+    # Unset values keep what schemathesis.toml says (the default profile).
+    if max_examples or "max_examples" in PROFILE:
+        schema.config.generation.update(max_examples=max_examples or PROFILE["max_examples"])
     # The stateful phase's own `max-examples` (scenarios) in schemathesis.toml wins over the one above.
-    scenarios = stateful_scenarios or PROFILE["stateful_scenarios"]
-    schema.config.phases.stateful.generation.update(max_examples=scenarios)
-    schema.config.phases.stateful.max_steps = PROFILE["stateful_steps"]
+    if stateful_scenarios or "stateful_scenarios" in PROFILE:
+        scenarios = stateful_scenarios or PROFILE["stateful_scenarios"]
+        schema.config.phases.stateful.generation.update(max_examples=scenarios)
+    if "stateful_steps" in PROFILE:
+        schema.config.phases.stateful.max_steps = PROFILE["stateful_steps"]
     if checks is not None:
         schema.config.checks.update(included_check_names=list(checks))
     return schema

@@ -30,7 +30,6 @@ from .conftest import (
     ADMIN_SPEC_PATH,
     EXTERNAL_URL,
     PROFILE,
-    PROFILE_NAME,
     ROOT,
     SPEC_PATH,
     ST,
@@ -107,7 +106,7 @@ def cli_config(target: Target) -> Iterator[list[str]]:
 def st_command(document: Path, url: str, junit: Path, config_options: list[str]) -> list[str]:
     # The default profile is schemathesis.toml as it is; the deep one raises the examples of every
     # phase (the stateful phase's scenarios too) from the command line.
-    examples = ["--max-examples", str(PROFILE["max_examples"])] if PROFILE_NAME != "default" else []
+    examples = ["--max-examples", str(PROFILE["max_examples"])] if "max_examples" in PROFILE else []
     return [
         str(ST) if ST.exists() else "st",
         *config_options,
