@@ -19,6 +19,7 @@ from . import errors, replies
 from .control import ControlHandlers
 from .routes_otp import OtpHandlers
 from .routes_sms import SmsHandlers
+from .routing import LiteralFirstRouter
 from .service import Service
 
 log = logging.getLogger("twofactor_emulator")
@@ -192,7 +193,6 @@ def _lifespan(service: Service) -> Callable[[Starlette], AbstractAsyncContextMan
 def build_app(service: Service) -> Starlette:
     """The emulator's ASGI app over `service`."""
     app = Starlette(
-        routes=[*operation_routes(service), *control_routes(service)],
         exception_handlers={
             errors.TwoFactorError: _two_factor_error,
             errors.BulkError: _bulk_error,
@@ -200,8 +200,11 @@ def build_app(service: Service) -> Starlette:
             HTTPException: _http_error,
             Exception: _unexpected,
         },
-        lifespan=_lifespan(service),
     )
-    app.router.redirect_slashes = False  # a redirect is no 2Factor reply; unknown paths get the 404 envelope
+    app.router = LiteralFirstRouter(
+        [*operation_routes(service), *control_routes(service)],
+        lifespan=_lifespan(service),
+        redirect_slashes=False,  # a redirect is no 2Factor reply; unknown paths get the 404 envelope
+    )
     app.state.service = service
     return app
