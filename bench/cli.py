@@ -116,6 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 prism_skip_reason=prism_reason or "",
                 emulator=emulator_reason is None,
                 rounds=1 if options.smoke else max(1, options.rounds),
+                warmup_seconds=0.0 if options.smoke else 3.0,
             )
             _section("load", rows, lambda: load_bench.run(plan, folder))
         if "bulk" in only:

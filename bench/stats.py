@@ -15,6 +15,14 @@ class LoadResult:
     p50_ms: float | None
     p99_ms: float | None
     tool: str
+    server_cpu_s: float | None = None  # user+system CPU the server's processes spent during the run
+
+    @property
+    def cpu_us_per_request(self) -> float | None:
+        """Server CPU per request: on a shared machine, steadier than the rate (it ignores waiting)."""
+        if self.server_cpu_s is None or not self.requests:
+            return None
+        return self.server_cpu_s / self.requests * 1e6
 
     @property
     def rate(self) -> float:
@@ -41,4 +49,5 @@ def combine(runs: Sequence[LoadResult]) -> LoadResult:
         p50_ms=statistics.median(p50s) if p50s else None,
         p99_ms=statistics.median(p99s) if p99s else None,
         tool=runs[0].tool,
+        server_cpu_s=None if any(r.server_cpu_s is None for r in runs) else sum(r.server_cpu_s or 0 for r in runs),
     )
