@@ -28,6 +28,7 @@ from twofactor_models import (
 from . import errors, replies
 from .clock import india_date, india_text, parse_india
 from .config import AccountConfig
+from .delivery import status_at
 from .phones import PhoneError, normalise_phone
 from .service import Service
 
@@ -295,7 +296,7 @@ class SmsHandlers:
             "SentAt": india_text(message["created_at"]),
         }
         if status == "DELIVERED":
-            reply["DeliveredAt"] = india_text(message["scheduled_at"] or message["created_at"])
+            reply["DeliveredAt"] = india_text(status_at(message, self.service.delivery))
         return reply
 
 

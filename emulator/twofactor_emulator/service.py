@@ -21,6 +21,8 @@ from . import errors, ids
 from .batching import CommitBatcher
 from .clock import Clock
 from .config import OTP_PLACEHOLDER, AccountConfig, EmulatorConfig, new_account
+from .delivery import DeliverySettings
+from .delivery import message_status as delivery_status
 from .store import LIVE, LOCKED, VERIFIED, OtpSession, Store, new_message
 
 _DLT_VARIABLE = re.escape("{#var#}")  # DLT templates mark each variable part with {#var#}
@@ -79,6 +81,7 @@ class Service:
         self.clock = Clock(float(store.get_meta("clock_offset") or 0.0))
         self.signal = NewMessageSignal()
         self.batcher = CommitBatcher(store)  # handlers run state changes through it (group commit)
+        self.delivery = DeliverySettings.load(store)  # delivery.py: SENT -> final status, on this clock
         if config is not None and config.accounts:
             for account in config.accounts:
                 store.upsert_account(account)
@@ -310,12 +313,8 @@ class Service:
         return request_id, message_ids
 
     def message_status(self, message: dict[str, Any]) -> str:
-        """SCHEDULED until the clock reaches the schedule time, then DELIVERED: the emulator
-        delivers at once (delivery delays and failures are a later feature)."""
-        scheduled = message.get("scheduled_at")
-        if scheduled is not None and self.now() < float(scheduled):
-            return "SCHEDULED"
-        return "DELIVERED"
+        """SCHEDULED, SENT, then DELIVERED or a magic number's status (see delivery.py)."""
+        return delivery_status(message, self.now(), self.delivery)
 
 
 def _ip_allowed(client_ip: str | None, allowlist: tuple[str, ...]) -> bool:
