@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from . import errors, replies
 from .control import ControlHandlers
+from .daily_control import DailyFeatures
 from .routes_otp import OtpHandlers
 from .routes_sms import SmsHandlers
 from .routing import LiteralFirstRouter
@@ -181,10 +182,12 @@ def _route_name(request: Request) -> str:
     return getattr(route, "path", "?")
 
 
-def _lifespan(service: Service) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+def _lifespan(service: Service, daily: DailyFeatures) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        daily.start()
         yield
+        await daily.stop()
         service.store.close()
 
     return lifespan
@@ -201,9 +204,10 @@ def build_app(service: Service) -> Starlette:
             Exception: _unexpected,
         },
     )
+    daily = DailyFeatures(service)  # daily_control.py: delivery, webhooks (issue 6)
     app.router = LiteralFirstRouter(
-        [*operation_routes(service), *control_routes(service)],
-        lifespan=_lifespan(service),
+        [*operation_routes(service), *control_routes(service), *daily.routes()],
+        lifespan=_lifespan(service, daily),
         redirect_slashes=False,  # a redirect is no 2Factor reply; unknown paths get the 404 envelope
     )
     app.state.service = service
