@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from . import errors, replies
 from .control import ControlHandlers
+from .credits import OUT_OF_CREDITS, OutOfCreditsError
 from .daily_control import DailyFeatures
 from .routes_otp import OtpHandlers
 from .routes_sms import SmsHandlers
@@ -168,6 +169,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return _shaped(request, str(exc.detail), exc.status_code)
 
 
+async def _out_of_credits(request: Request, exc: Exception) -> Response:
+    return _shaped(request, OUT_OF_CREDITS, 400)  # credits.py; in each route family's own shape
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     # A bug or a storage failure: still a 2Factor-shaped reply, never a framework page or a trace.
     log.error("unexpected %s on %s %s", type(exc).__name__, request.method, _route_name(request), exc_info=exc)
@@ -200,6 +205,7 @@ def build_app(service: Service) -> Starlette:
             errors.TwoFactorError: _two_factor_error,
             errors.BulkError: _bulk_error,
             errors.ControlError: _control_error,
+            OutOfCreditsError: _out_of_credits,
             HTTPException: _http_error,
             Exception: _unexpected,
         },

@@ -198,7 +198,7 @@ class Service:
                 otp=value,
             )
         expire_older = now if account.otp.resend_policy == "invalidate" and not sandbox else None
-        self.store.add_otp(session, message, expire_older_at=expire_older)
+        self.store.add_otp(session, message, expire_older_at=expire_older, credit_limit=account.credits)
         if message is not None:
             self.signal.notify()
         return OtpSent(session_id=session_id, otp=value)
@@ -308,7 +308,7 @@ class Service:
                 )
             )
         if messages:
-            self.store.add_messages(account.api_key, messages)
+            self.store.add_messages(account.api_key, messages, credit_limit=account.credits)
             self.signal.notify()
         return request_id, message_ids
 

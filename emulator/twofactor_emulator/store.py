@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .config import AccountConfig, parse_account
+from .credits import OutOfCreditsError, segments
 
 # Each entry upgrades the schema by one version; PRAGMA user_version records how many ran.
 # Never edit a shipped entry: append a new one, so an old database upgrades in place.
@@ -132,6 +133,16 @@ class OtpSession:
     attempts: int
     state: str
     sandbox: bool
+
+
+def _charge(cur: sqlite3.Cursor, account: str, cost: int, credit_limit: int) -> None:
+    # The limit is part of the UPDATE: enforcing the balance costs no extra statement.
+    cur.execute(
+        "UPDATE accounts SET credits_used = credits_used + ? WHERE api_key = ? AND credits_used + ? <= ?",
+        (cost, account, cost, credit_limit),
+    )
+    if cur.rowcount == 0:
+        raise OutOfCreditsError
 
 
 def _session(row: Sequence[Any]) -> OtpSession:
@@ -330,15 +341,16 @@ class Store:
         return 0 if row is None else int(row[0])
 
     # ------------------------------------------------------------------ writes of a send
-    def add_messages(self, account: str, messages: Sequence[dict[str, Any]]) -> None:
-        """Store outbox messages and charge one credit each, in one transaction."""
+    def add_messages(self, account: str, messages: Sequence[dict[str, Any]], credit_limit: int) -> None:
+        """Store outbox messages and charge one credit per SMS segment, in one transaction;
+        OutOfCreditsError (and nothing stored) if that would spend more than `credit_limit`."""
         with self.transaction() as cur:
+            _charge(cur, account, sum(segments(m["text"]) for m in messages), credit_limit)
             cur.executemany(_INSERT_MESSAGE, [_MESSAGE_ROW(m) for m in messages])
-            cur.execute(
-                "UPDATE accounts SET credits_used = credits_used + ? WHERE api_key = ?", (len(messages), account)
-            )
 
-    def add_otp(self, session: OtpSession, message: dict[str, Any] | None, *, expire_older_at: float | None) -> None:
+    def add_otp(
+        self, session: OtpSession, message: dict[str, Any] | None, *, expire_older_at: float | None, credit_limit: int
+    ) -> None:
         """Store an OTP session and its outbox message (None in the sandbox, which sends nothing).
 
         `expire_older_at`: when set, the phone's older live sessions expire at that time (the
@@ -367,8 +379,8 @@ class Store:
                 ),
             )
             if message is not None:
+                _charge(cur, session.account, segments(message["text"]), credit_limit)
                 cur.execute(_INSERT_MESSAGE, _MESSAGE_ROW(message))
-                cur.execute("UPDATE accounts SET credits_used = credits_used + 1 WHERE api_key = ?", (session.account,))
 
     # ------------------------------------------------------------------ OTP sessions
     def session(self, account: str, session_id: str, channel: str) -> OtpSession | None:
