@@ -44,6 +44,7 @@ class DailyFeatures:
             Route("/_emulator/webhooks", self.get_webhooks, methods=["GET"], name="getWebhooks"),
             Route("/_emulator/webhooks", self.set_webhooks, methods=["PUT"], name="setWebhooks"),
             Route("/_emulator/webhooks/log", self.webhook_log, methods=["GET"], name="getWebhookLog"),
+            Route("/_emulator/credits", self.credits, methods=["GET"], name="getCredits"),
         ]
 
     def start(self) -> None:
@@ -103,3 +104,19 @@ class DailyFeatures:
     async def webhook_log(self, request: Request) -> Response:
         """GET /_emulator/webhooks/log: every report attempt, oldest first (the last 1000)."""
         return JSONResponse({"attempts": list(self.webhooks.log)})
+
+    # ------------------------------------------------------------------ credits
+    async def credits(self, request: Request) -> Response:
+        """GET /_emulator/credits: each account's credits (named by the last 4 characters of its key)."""
+        accounts = []
+        for account in self.service.accounts:
+            balance = self.service.balance(account)
+            accounts.append(
+                {
+                    "apiKeyEnd": account.api_key[-4:],
+                    "credits": account.credits,
+                    "used": account.credits - balance,
+                    "balance": balance,
+                }
+            )
+        return JSONResponse({"accounts": accounts})
