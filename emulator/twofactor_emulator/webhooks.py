@@ -101,9 +101,11 @@ class WebhookDispatcher:
         self._cursor = self.service.store.last_seq()
 
     def configure(self, settings: WebhookSettings) -> None:
-        """New settings; reports start with the next bulk message stored."""
+        """New settings; reports start with the next bulk message stored. No URL drops waiting reports."""
         if self.settings.url is None:
             self._cursor = self.service.store.last_seq()
+        if settings.url is None:
+            self.pending.clear()
         self.settings = settings
         settings.save(self.service)
         self.ensure_running()
