@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 import httpx
 import pytest
 from twofactor.envelope import open_json, seal, seal_json
+from twofactor_emulator.testing import create_app
 
 from .conftest import API_KEY, OTHER_PHONE, PHONE, SECRET_KEY
 
@@ -111,11 +112,15 @@ async def test_bulk_docs_sample_succeeds_in_the_docs_shape(client: httpx.AsyncCl
     assert message["callbackValue1"] == "order_98765" and message["callbackValue2"] == "user_12345"
 
 
-async def test_bulk_accepts_1000_messages_in_one_request(client: httpx.AsyncClient) -> None:
-    reply = await client.post("/API/R1/Bulk/", json=bulk(1000))
-    assert reply.status_code == 200
-    assert reply.json()["messageCount"] == 1000
-    assert len((await client.get("/_emulator/messages", params={"limit": 1000})).json()["messages"]) == 1000
+async def test_bulk_accepts_1000_messages_in_one_request() -> None:
+    # 1000 messages need more than a new account's 250 free credits.
+    config = {"accounts": [{"api_key": API_KEY, "secret_key": SECRET_KEY, "credits": 10**6}]}
+    transport = httpx.ASGITransport(app=create_app(config=config))
+    async with httpx.AsyncClient(transport=transport, base_url="http://emulator") as client:
+        reply = await client.post("/API/R1/Bulk/", json=bulk(1000))
+        assert reply.status_code == 200
+        assert reply.json()["messageCount"] == 1000
+        assert len((await client.get("/_emulator/messages", params={"limit": 1000})).json()["messages"]) == 1000
 
 
 async def test_bulk_refuses_1001_messages(client: httpx.AsyncClient) -> None:
