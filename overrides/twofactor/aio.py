@@ -176,13 +176,15 @@ class AsyncBulk(_Group):
     ) -> BulkResult:
         """As `TwoFactor.bulk.send`."""
         plan = BulkPlan(self._settings.api_key, messages)
-        for chunk in plan.chunks:
+        for chunk in plan.pending():
             try:
                 plan.record(chunk, await self._client.run(chunk.call))
             except TwoFactorError as error:
                 plan.record_error(chunk, error)
             if on_progress is not None:
                 on_progress(plan.done, plan.total)
+        if on_progress is not None and plan.stopped_by is not None:
+            on_progress(plan.done, plan.total)  # the requests that were not sent are settled too
         return plan.result()
 
 

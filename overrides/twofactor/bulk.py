@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -15,7 +15,7 @@ from twofactor_client.types import UNSET
 from . import replies
 from .calls import Call, read_as
 from .checks import check_callback_value, check_sender, check_text
-from .errors import InvalidApiKey, InvalidInput, TwoFactorError
+from .errors import InsufficientCredits, InvalidApiKey, InvalidInput, TwoFactorError
 from .quirks import normalise_phone
 from .results import BulkAccepted, BulkFailure, BulkMessage, BulkResult
 from .retries import Kind
@@ -23,6 +23,8 @@ from .retries import Kind
 __all__ = ["BULK_LIMIT", "BulkChunk", "BulkPlan", "bulk_message"]
 
 BULK_LIMIT = 1000  # BulkRequest.messages maxItems
+# Failures that every later request of the same send would meet too.
+_STOPS_THE_REST = (InvalidApiKey, InsufficientCredits)
 
 
 def bulk_message(item: BulkMessage | Mapping[str, Any]) -> BulkMessage:
@@ -82,8 +84,10 @@ class BulkPlan:
 
     Messages that fail the document's schema are not sent at all (one bad message would reject a
     whole request); they are failures in the result, with the reason. A request that fails as a
-    whole marks all of its messages failed and the plan goes on, except for `InvalidApiKey`, which
-    no later request would escape.
+    whole marks all of its messages failed and the plan goes on, unless the failure is one no later
+    request would escape (`InvalidApiKey`, `InsufficientCredits`): then the remaining requests are
+    not sent and their messages fail with "not sent". That error is raised instead of a result only
+    when no message at all was accepted, so an accepted message is never lost from the result.
     """
 
     def __init__(self, api_key: str, messages: Iterable[BulkMessage | Mapping[str, Any]]) -> None:
@@ -104,6 +108,7 @@ class BulkPlan:
             self._chunk(api_key, ready[start : start + BULK_LIMIT]) for start in range(0, len(ready), BULK_LIMIT)
         ]
         self.done = self.total - len(ready)  # messages settled so far (for progress reports)
+        self.stopped_by: TwoFactorError | None = None
 
     @staticmethod
     def _chunk(api_key: str, part: Sequence[tuple[int, WireBulkMessage]]) -> BulkChunk:
@@ -127,18 +132,30 @@ class BulkPlan:
         self.failed.extend(failed)
         self.done += len(chunk.indexes)
 
+    def pending(self) -> Iterator[BulkChunk]:
+        """The requests to send, in order; after a stopping failure the rest fail unsent."""
+        for chunk in self.chunks:
+            if self.stopped_by is None:
+                yield chunk
+            else:
+                self._fail(chunk, f"not sent: an earlier request failed with {self.stopped_by}")
+
     def record_error(self, chunk: BulkChunk, error: TwoFactorError) -> None:
         """A request failed as a whole: each of its messages failed for that reason."""
-        if isinstance(error, InvalidApiKey):
-            raise error
-        reason = str(error)
+        self._fail(chunk, str(error))
+        if isinstance(error, _STOPS_THE_REST):
+            self.stopped_by = error
+
+    def _fail(self, chunk: BulkChunk, reason: str) -> None:
         self.failed.extend(
             BulkFailure(index, phone, reason) for index, phone in zip(chunk.indexes, chunk.phones, strict=True)
         )
         self.done += len(chunk.indexes)
 
     def result(self) -> BulkResult:
-        """The combined result, messages in the caller's order."""
+        """The combined result, messages in the caller's order (or the stopping error, if nothing was accepted)."""
+        if self.stopped_by is not None and not self.accepted:
+            raise self.stopped_by
         return BulkResult(
             accepted=tuple(sorted(self.accepted, key=lambda item: item.index)),
             failed=tuple(sorted(self.failed, key=lambda item: item.index)),

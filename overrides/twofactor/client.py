@@ -194,16 +194,21 @@ class Bulk(_Group):
         `smsFrom`, `smsTo`, `smsText`) and optional `callback_value1`/`callback_value2`. The result
         names every message by its index in `messages`: `accepted` with its message id, or
         `failed` with the reason. `on_progress(done, total)` is called after each request.
-        Raises only `InvalidApiKey` (nothing would get through) and `InvalidInput` for no messages.
+        A request refused for the key or for credits stops the send: the later requests are not
+        sent and their messages fail "not sent". That error (`InvalidApiKey`,
+        `InsufficientCredits`) is raised only when no message was accepted; `InvalidInput` when
+        `messages` is empty.
         """
         plan = BulkPlan(self._settings.api_key, messages)
-        for chunk in plan.chunks:
+        for chunk in plan.pending():
             try:
                 plan.record(chunk, self._client.run(chunk.call))
             except TwoFactorError as error:
                 plan.record_error(chunk, error)
             if on_progress is not None:
                 on_progress(plan.done, plan.total)
+        if on_progress is not None and plan.stopped_by is not None:
+            on_progress(plan.done, plan.total)  # the requests that were not sent are settled too
         return plan.result()
 
 

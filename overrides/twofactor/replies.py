@@ -28,6 +28,7 @@ from .errors import (
     BulkValidationError,
     DecryptionFailed,
     FieldError,
+    InsufficientCredits,
     InvalidApiKey,
     MalformedReply,
     RateLimited,
@@ -151,9 +152,12 @@ def _bulk_error(reply: httpx.Response, operation: str, body: dict[str, Any]) -> 
         return RateLimited(
             text, status_code=reply.status_code, operation=operation, retry_after=retry_after_seconds(reply.headers)
         )
-    # The docs' invalid-key reply is a field error on `apikey`: an authentication failure.
-    if any(isinstance(error_for_details(f.error, status_code=None, operation=None), InvalidApiKey) for f in fields):
-        return InvalidApiKey(text, status_code=reply.status_code, operation=operation)
+    # The docs' invalid-key reply is a field error on `apikey`: an authentication failure, not a
+    # validation one; so is a credits failure. The table decides, as for every other route.
+    for item in fields:
+        cls = type(error_for_details(item.error, status_code=None, operation=None))
+        if cls in (InvalidApiKey, InsufficientCredits):
+            return cls(text, status_code=reply.status_code, operation=operation)
     return BulkValidationError(text, status_code=reply.status_code, operation=operation, field_errors=fields)
 
 

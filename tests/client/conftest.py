@@ -19,6 +19,7 @@ OTHER_PHONE = "+918888888888"
 SANDBOX_PHONE = "+919920123456"  # sandbox mode is on for this number only
 TEMPLATE = "LOGIN"
 SANDBOX_API_KEY = "c11e0000-0000-4000-8000-0000000sandb"  # an account wholly in sandbox mode
+LOW_CREDIT_API_KEY = "c11e0000-0000-4000-8000-00000000low3"  # an account with 3 credits
 
 CONFIG: dict[str, Any] = {
     "accounts": [
@@ -30,6 +31,7 @@ CONFIG: dict[str, Any] = {
             "credits": 1_000_000,
         },
         {"api_key": SANDBOX_API_KEY, "secret_key": "sandbox-secret-0123456789abcdef0", "sandbox": True},
+        {"api_key": LOW_CREDIT_API_KEY, "secret_key": "low-credit-secret-0123456789abcd", "credits": 3},
     ]
 }
 

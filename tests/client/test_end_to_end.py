@@ -12,6 +12,7 @@ import re
 import pytest
 from twofactor import (
     DecryptionFailed,
+    InsufficientCredits,
     InvalidApiKey,
     InvalidInput,
     InvalidPhoneNumber,
@@ -25,7 +26,7 @@ from twofactor import (
 )
 from twofactor_emulator.testing import EmulatorHandle
 
-from .conftest import API_KEY, OTHER_PHONE, PHONE, SANDBOX_API_KEY, SANDBOX_PHONE, TEMPLATE, Driver
+from .conftest import API_KEY, LOW_CREDIT_API_KEY, OTHER_PHONE, PHONE, SANDBOX_API_KEY, SANDBOX_PHONE, TEMPLATE, Driver
 
 
 def _other(code: str) -> str:
@@ -251,3 +252,19 @@ def test_sandbox_account_answers_with_http_200(emulator: EmulatorHandle) -> None
             client.otp.send_sandbox("+9199")  # refused by the client before any request
         assert caught.value.status_code is None
     assert emulator.messages() == []  # the sandbox sends nothing
+
+
+def test_running_out_of_credits(emulator_process: EmulatorHandle) -> None:
+    """Runs once per session, on an account of its own with 3 credits."""
+    with TwoFactor(LOW_CREDIT_API_KEY, base_url=emulator_process.base_url) as client:
+        assert client.balance() == 3
+        client.otp.send(PHONE)
+        client.sms.send(PHONE, "HEADER", "one segment")
+        with pytest.raises(InsufficientCredits) as caught:
+            client.sms.send([PHONE, OTHER_PHONE], "HEADER", "two messages, one credit left")
+        assert "Insufficient Credits" in caught.value.details
+        with pytest.raises(InsufficientCredits):  # the bulk route's own error shape, same class
+            client.bulk.send(
+                [{"sender": "HEADER", "to": PHONE, "text": "a"}, {"sender": "HEADER", "to": PHONE, "text": "b"}]
+            )
+        assert client.balance() == 1  # the refused sends cost nothing

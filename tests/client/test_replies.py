@@ -95,6 +95,48 @@ def test_a_request_refused_as_a_whole_fails_only_its_messages() -> None:
     assert len(result.accepted) == 1500 and result.accepted[-1].message_id == "r3-500"
 
 
+def test_a_key_refused_mid_send_stops_the_rest_but_keeps_what_was_accepted() -> None:
+    calls: list[int] = []
+
+    def server(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        body = json.loads(request.content)
+        if len(calls) == 2:
+            return httpx.Response(
+                400,
+                json={
+                    "success": False,
+                    "requestId": "r2",
+                    "error": "Validation failed",
+                    "errorType": "ValidationError",
+                    "details": [
+                        {"field": "apikey", "error": "Invalid API Key Or TRANSACTIONAL_SMS Service Is Inactive"}
+                    ],
+                    "timestamp": "2024-12-16T10:59:17Z",
+                },
+            )
+        return httpx.Response(
+            200,
+            json={
+                "success": True,
+                "requestId": "r1",
+                "messageCount": len(body["messages"]),
+                "timestamp": "2024-12-16T10:59:17Z",
+                "processingTime": 1,
+                "queueStats": {"success": True, "totalChunks": 1, "successfulChunks": 1, "failedChunks": 0},
+            },
+        )
+
+    progress: list[tuple[int, int]] = []
+    with _client(server) as client:
+        result = client.bulk.send(_messages(2500), on_progress=lambda done, total: progress.append((done, total)))
+    assert len(calls) == 2  # the third request was not sent
+    assert len(result.accepted) == 1000 and len(result.failed) == 1500
+    assert "Invalid API Key" in result.failed[0].error
+    assert result.failed[-1].error.startswith("not sent: an earlier request failed with")
+    assert progress[-1] == (2500, 2500)
+
+
 def test_bulk_validation_error_carries_field_errors() -> None:
     body = {
         "success": False,
