@@ -135,6 +135,7 @@ TABLE = {
     "Rate Limit Exceeded - 200 Requests Per Second": RateLimited,
     "Decryption failed": DecryptionFailed,
     "Insufficient Balance": InsufficientCredits,
+    "Insufficient Credits - Recharge Your Account To Send More SMS": InsufficientCredits,
     "Sandbox Mode Is Not Enabled For This Account / Phone Number": TwoFactorError,
     "Invalid OTP Value - Expected 4 to 6 digits": TwoFactorError,
     "HTTP GET is not supported on this endpoint": TwoFactorError,
