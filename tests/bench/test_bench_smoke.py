@@ -33,5 +33,7 @@ def test_smoke_mode_prints_a_table_with_every_section(tmp_path: Path) -> None:
         assert any(row.startswith(f"| {section} |") for row in rows), f"no row for {section}"
     # Absent tools are skipped with a reason; a section that crashed is a broken benchmark.
     assert not [row for row in rows if "failed:" in row], "\n".join(rows)
+    # The loads must be valid requests: a load the emulator answers with errors measures nothing.
+    assert not [row for row in rows if "errors (not counted" in row], "\n".join(rows)
     assert "skipped: smoke mode" in result.stdout  # Prism and the wall times are not run in smoke mode
     assert out_file.read_text().strip() == result.stdout.strip()
