@@ -7,18 +7,22 @@ import math
 import re
 from typing import Any
 
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, Router
+from starlette.types import ASGIApp
 
 from . import errors
 from .control import _json_body
 from .delivery import MAGIC_NUMBERS, MAX_DELAY_SECONDS
+from .faults import DEFAULT_RATE_LIMIT, INJECTED, KINDS, MAX_LATENCY_MS, FaultInjector, FaultRule, FaultSettings, Shaper
 from .service import Service
 from .webhooks import MAX_ATTEMPTS_LIMIT, WebhookDispatcher, WebhookSettings
 
 _URL_RE = re.compile(r"https?://[^\s]{1,2040}")
 MAX_BACKOFF_SECONDS = 24 * 3600.0
+MAX_RULES = 50
 
 
 def _number(body: dict[str, Any], name: str, default: float, high: float) -> float:
@@ -35,6 +39,24 @@ class DailyFeatures:
     def __init__(self, service: Service) -> None:
         self.service = service
         self.webhooks = WebhookDispatcher(service)
+        self.faults: FaultInjector | None = None
+
+    def install(self, app: Starlette, operations: dict[tuple[str, str], str], shaper: Shaper) -> None:
+        """Put the fault layer outside `app`'s whole middleware stack (see faults.py)."""
+        build = app.build_middleware_stack
+        router = app.router
+
+        def build_with_faults() -> ASGIApp:
+            self.faults = FaultInjector(build(), router, operations, shaper, self._is_sandbox_key)
+            return self.faults
+
+        app.build_middleware_stack = build_with_faults  # type: ignore[method-assign]
+        self._operations = set(operations.values())
+        self._router: Router = router
+
+    def _is_sandbox_key(self, key: str) -> bool:
+        account = self.service.find_account(key)
+        return account is not None and account.sandbox is True
 
     def routes(self) -> list[Route]:
         """The control routes (names are the admin document's operationIds)."""
@@ -45,6 +67,8 @@ class DailyFeatures:
             Route("/_emulator/webhooks", self.set_webhooks, methods=["PUT"], name="setWebhooks"),
             Route("/_emulator/webhooks/log", self.webhook_log, methods=["GET"], name="getWebhookLog"),
             Route("/_emulator/credits", self.credits, methods=["GET"], name="getCredits"),
+            Route("/_emulator/faults", self.get_faults, methods=["GET"], name="getFaults"),
+            Route("/_emulator/faults", self.set_faults, methods=["PUT"], name="setFaults"),
         ]
 
     def start(self) -> None:
@@ -120,3 +144,80 @@ class DailyFeatures:
                 }
             )
         return JSONResponse({"accounts": accounts})
+
+    # ------------------------------------------------------------------ faults
+    def _injector(self) -> FaultInjector:
+        # Built with the app's middleware stack, before the first request (this one) reached a handler.
+        if self.faults is None:
+            raise errors.ControlError("fault injection is not installed on this app", status=404)
+        return self.faults
+
+    def _faults_reply(self, injector: FaultInjector) -> Response:
+        settings = injector.settings
+        return JSONResponse(
+            {
+                "rules": [rule.to_json() for rule in settings.rules],
+                "rateLimit": None if settings.rate_limit is None else {"requestsPerSecond": settings.rate_limit},
+                "seed": settings.seed,
+            }
+        )
+
+    async def get_faults(self, request: Request) -> Response:
+        """GET /_emulator/faults."""
+        return self._faults_reply(self._injector())
+
+    async def set_faults(self, request: Request) -> Response:
+        """PUT /_emulator/faults: replaces every rule and the rate limit; `{}` turns everything off."""
+        body = await _json_body(request)
+        rules = body.get("rules", [])
+        if not isinstance(rules, list) or len(rules) > MAX_RULES:
+            raise errors.ControlError(f"rules must be a list of at most {MAX_RULES} rules")
+        parsed = [self._rule(rule, n) for n, rule in enumerate(rules)]
+        limit = body.get("rateLimit")
+        rate: int | None = None
+        if limit is not None:
+            if not isinstance(limit, dict):
+                raise errors.ControlError("rateLimit must be an object or null")
+            rate = limit.get("requestsPerSecond", DEFAULT_RATE_LIMIT)
+            if isinstance(rate, bool) or not isinstance(rate, int) or not 1 <= rate <= 1_000_000:
+                raise errors.ControlError("rateLimit.requestsPerSecond must be an integer from 1 to 1000000")
+        seed = body.get("seed")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise errors.ControlError("seed must be an integer or null")
+        injector = self._injector()
+        injector.configure(FaultSettings(rules=parsed, rate_limit=rate, seed=seed))
+        return self._faults_reply(injector)
+
+    def _rule(self, raw: Any, n: int) -> FaultRule:
+        where = f"rules[{n}]"
+        if not isinstance(raw, dict):
+            raise errors.ControlError(f"{where} must be an object")
+        kind = raw.get("kind")
+        if kind not in KINDS:
+            raise errors.ControlError(f"{where}.kind must be one of {', '.join(KINDS)}")
+        operation = raw.get("operation")
+        if operation is not None and operation not in self._operations:
+            raise errors.ControlError(f"{where}.operation must be an operationId of twofactor.yaml or null")
+        count = raw.get("count")
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 1):
+            raise errors.ControlError(f"{where}.count must be a positive integer or null")
+        status = raw.get("status", 503)
+        if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
+            raise errors.ControlError(f"{where}.status must be an HTTP status from 400 to 599")
+        details = raw.get("details", INJECTED)
+        if not isinstance(details, str) or not 1 <= len(details) <= 500:
+            raise errors.ControlError(f"{where}.details must be a text of 1 to 500 characters")
+        latency = _number(raw, "latencyMs", 0.0, MAX_LATENCY_MS)
+        latency_max = None if raw.get("latencyMaxMs") is None else _number(raw, "latencyMaxMs", 0.0, MAX_LATENCY_MS)
+        if latency_max is not None and latency_max < latency:
+            raise errors.ControlError(f"{where}.latencyMaxMs must not be below latencyMs")
+        return FaultRule(
+            kind=kind,
+            operation=operation,
+            probability=_number(raw, "probability", 1.0, 1.0),
+            count=count,
+            latency_ms=latency,
+            latency_max_ms=latency_max,
+            status=status,
+            details=details,
+        )
