@@ -217,4 +217,6 @@ def build_app(service: Service) -> Starlette:
         redirect_slashes=False,  # a redirect is no 2Factor reply; unknown paths get the 404 envelope
     )
     app.state.service = service
+    operations = {(method, o.path): o.operation_id for o in OPERATIONS for method in _methods(o)}
+    daily.install(app, operations, _shaped)  # faults.py
     return app
