@@ -17,6 +17,7 @@ from . import errors
 from .control import _json_body
 from .delivery import MAGIC_NUMBERS, MAX_DELAY_SECONDS
 from .faults import DEFAULT_RATE_LIMIT, INJECTED, KINDS, MAX_LATENCY_MS, FaultInjector, FaultRule, FaultSettings, Shaper
+from .inbox import Inbox
 from .service import Service
 from .webhooks import MAX_ATTEMPTS_LIMIT, WebhookDispatcher, WebhookSettings
 
@@ -40,6 +41,7 @@ class DailyFeatures:
         self.service = service
         self.webhooks = WebhookDispatcher(service)
         self.faults: FaultInjector | None = None
+        self.inbox = Inbox(service)
 
     def install(self, app: Starlette, operations: dict[tuple[str, str], str], shaper: Shaper) -> None:
         """Put the fault layer outside `app`'s whole middleware stack (see faults.py)."""
@@ -69,6 +71,8 @@ class DailyFeatures:
             Route("/_emulator/credits", self.credits, methods=["GET"], name="getCredits"),
             Route("/_emulator/faults", self.get_faults, methods=["GET"], name="getFaults"),
             Route("/_emulator/faults", self.set_faults, methods=["PUT"], name="setFaults"),
+            Route("/_emulator/inbox", self.inbox.page, methods=["GET"], name="getInbox"),
+            Route("/_emulator/events", self.inbox.events, methods=["GET"], name="streamEvents"),
         ]
 
     def start(self) -> None:
