@@ -18,12 +18,14 @@ from .control import _json_body
 from .delivery import MAGIC_NUMBERS, MAX_DELAY_SECONDS
 from .faults import DEFAULT_RATE_LIMIT, INJECTED, KINDS, MAX_LATENCY_MS, FaultInjector, FaultRule, FaultSettings, Shaper
 from .inbox import Inbox
+from .retention import Retention, RetentionSettings
 from .service import Service
 from .webhooks import MAX_ATTEMPTS_LIMIT, WebhookDispatcher, WebhookSettings
 
 _URL_RE = re.compile(r"https?://[^\s]{1,2040}")
 MAX_BACKOFF_SECONDS = 24 * 3600.0
 MAX_RULES = 50
+MAX_RETENTION_SECONDS = 10 * 365 * 24 * 3600.0
 
 
 def _number(body: dict[str, Any], name: str, default: float, high: float) -> float:
@@ -42,6 +44,7 @@ class DailyFeatures:
         self.webhooks = WebhookDispatcher(service)
         self.faults: FaultInjector | None = None
         self.inbox = Inbox(service)
+        self.retention = Retention(service)
 
     def install(self, app: Starlette, operations: dict[tuple[str, str], str], shaper: Shaper) -> None:
         """Put the fault layer outside `app`'s whole middleware stack (see faults.py)."""
@@ -72,16 +75,20 @@ class DailyFeatures:
             Route("/_emulator/faults", self.get_faults, methods=["GET"], name="getFaults"),
             Route("/_emulator/faults", self.set_faults, methods=["PUT"], name="setFaults"),
             Route("/_emulator/inbox", self.inbox.page, methods=["GET"], name="getInbox"),
+            Route("/_emulator/retention", self.get_retention, methods=["GET"], name="getRetention"),
+            Route("/_emulator/retention", self.set_retention, methods=["PUT"], name="setRetention"),
             Route("/_emulator/events", self.inbox.events, methods=["GET"], name="streamEvents"),
         ]
 
     def start(self) -> None:
-        """At server start: resume posting reports if a callback URL is stored."""
+        """At server start: resume posting reports and pruning if their settings are stored."""
         self.webhooks.ensure_running()
+        self.retention.ensure_running()
 
     async def stop(self) -> None:
         """At server stop."""
-        await self.webhooks.stop()
+        await self.webhooks.loop.stop()
+        await self.retention.loop.stop()
 
     # ------------------------------------------------------------------ delivery
     def _delivery_reply(self) -> Response:
@@ -225,3 +232,31 @@ class DailyFeatures:
             status=status,
             details=details,
         )
+
+    # ------------------------------------------------------------------ retention
+    def _retention_reply(self, pruned_now: int = 0) -> Response:
+        settings = self.retention.settings
+        return JSONResponse(
+            {
+                "maxMessages": settings.max_messages,
+                "maxAgeSeconds": settings.max_age_seconds,
+                "prunedNow": pruned_now,
+                "prunedSinceStart": self.retention.pruned,
+            }
+        )
+
+    async def get_retention(self, request: Request) -> Response:
+        """GET /_emulator/retention."""
+        return self._retention_reply()
+
+    async def set_retention(self, request: Request) -> Response:
+        """PUT /_emulator/retention with `{"maxMessages": n, "maxAgeSeconds": s}` (null: no limit of that kind)."""
+        body = await _json_body(request)
+        count = body.get("maxMessages")
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 1):
+            raise errors.ControlError("maxMessages must be a positive integer or null")
+        age = body.get("maxAgeSeconds")
+        if age is not None:
+            age = _number(body, "maxAgeSeconds", 0.0, MAX_RETENTION_SECONDS)
+        pruned = self.retention.configure(RetentionSettings(max_messages=count, max_age_seconds=age))
+        return self._retention_reply(pruned)

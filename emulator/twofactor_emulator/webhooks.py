@@ -20,7 +20,6 @@ forgets reports not yet acknowledged.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections import deque
 from dataclasses import asdict, dataclass, field
@@ -28,6 +27,7 @@ from typing import Any
 
 import httpx
 
+from .background import BackgroundLoop
 from .clock import india_text, iso_utc
 from .delivery import final_status, sent_at, status_at
 from .service import Service
@@ -94,11 +94,11 @@ class WebhookDispatcher:
     pending: list[PendingReport] = field(default_factory=list)
     log: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=LOG_SIZE))
     _cursor: int = 0
-    _task: asyncio.Task[None] | None = None
 
     def __post_init__(self) -> None:
         self.settings = WebhookSettings.load(self.service)
         self._cursor = self.service.store.last_seq()
+        self.loop = BackgroundLoop("twofactor-emulator-webhooks", self._run)
 
     def configure(self, settings: WebhookSettings) -> None:
         """New settings; reports start with the next bulk message stored. No URL drops waiting reports."""
@@ -111,21 +111,9 @@ class WebhookDispatcher:
         self.ensure_running()
 
     def ensure_running(self) -> None:
-        """Start the background task on the running loop if a URL is set and none runs there."""
-        if self.settings.url is None:
-            return
-        loop = asyncio.get_running_loop()
-        if self._task is not None and not self._task.done() and self._task.get_loop() is loop:
-            return
-        self._task = loop.create_task(self._run(), name="twofactor-emulator-webhooks")
-
-    async def stop(self) -> None:
-        """Cancel the background task (at shutdown)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, RuntimeError):
-                await self._task
-            self._task = None
+        """Post reports in the background while a URL is set."""
+        if self.settings.url is not None:
+            self.loop.ensure_running()
 
     async def _run(self) -> None:
         async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_SECONDS) as http:
