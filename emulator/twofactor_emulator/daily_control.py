@@ -20,6 +20,7 @@ from .faults import DEFAULT_RATE_LIMIT, INJECTED, KINDS, MAX_LATENCY_MS, FaultIn
 from .inbox import Inbox
 from .retention import Retention, RetentionSettings
 from .service import Service
+from .shortlinks import ShortLinks
 from .webhooks import MAX_ATTEMPTS_LIMIT, WebhookDispatcher, WebhookSettings
 
 _URL_RE = re.compile(r"https?://[^\s]{1,2040}")
@@ -45,6 +46,7 @@ class DailyFeatures:
         self.faults: FaultInjector | None = None
         self.inbox = Inbox(service)
         self.retention = Retention(service)
+        self.short_links = ShortLinks(service, self.webhooks)
 
     def install(self, app: Starlette, operations: dict[tuple[str, str], str], shaper: Shaper) -> None:
         """Put the fault layer outside `app`'s whole middleware stack (see faults.py)."""
@@ -56,6 +58,7 @@ class DailyFeatures:
             return self.faults
 
         app.build_middleware_stack = build_with_faults  # type: ignore[method-assign]
+        router.default = self.short_links.router_default(router.default)  # GET /{HEADER}/{code}
         self._operations = set(operations.values())
         self._router: Router = router
 

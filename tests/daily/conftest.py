@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 from twofactor_emulator.testing import EmulatorHandle, running_emulator
@@ -16,7 +17,7 @@ WAIT_SECONDS = 15.0  # upper bound for background work (webhook posts) to show u
 
 
 class Receiver:
-    """An HTTP server on a free 127.0.0.1 port that answers 503 to its first `failures` POSTs."""
+    """An HTTP server on a free 127.0.0.1 port that answers 503 to its first `failures` POSTs (JSON or form)."""
 
     def __init__(self, failures: int) -> None:
         self.failures = failures
@@ -26,7 +27,11 @@ class Receiver:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                raw = self.rfile.read(int(self.headers["Content-Length"]))
+                if self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+                    body = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+                else:
+                    body = json.loads(raw)
                 with receiver._lock:
                     status = 503 if len(receiver.received) < receiver.failures else 200
                     receiver.received.append((status, body))

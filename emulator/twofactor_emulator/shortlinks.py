@@ -1,0 +1,186 @@
+"""Short links: with `shortenurl=1` or a `campaignname`, every URL in an R1 text becomes an emulator
+short link `<emulator>/<HEADER>/<code>`, the docs' `https://e.1rp.in/<DLT header>/<code>` form served
+by the emulator itself. Each recipient gets links of their own, so a click names its phone.
+
+Opening one redirects (302) to the original URL and posts the docs' webhooks as forms:
+- to `campaignwebhook` (campaign links): accessed, phoneNo, campaignName, ip;
+- to `shortenurlwebhook`: accessed, phoneNo, ip, shortUrl, longUrl, callbackValue (openapi/twofactor.yaml's
+  interpretation of the body the docs do not show).
+
+Click webhooks are posted once, without retries (the docs promise none); each attempt goes into the
+delivery log (`GET /_emulator/webhooks/log`) with the link's code as `messageId`.
+Links are stored in the `short_links` table, written in the send's own transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+import string
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from . import replies
+from .clock import india_text, iso_utc
+from .service import Service
+from .store import Store
+from .webhooks import REQUEST_TIMEOUT_SECONDS, WebhookDispatcher
+
+_URL_IN_TEXT = re.compile(r"https?://[^\s]+")
+_CODE_ALPHABET = string.ascii_lowercase + string.digits
+CODE_LENGTH = 6  # the docs' example has 5; 6 makes a collision (a refused send) practically impossible
+_HEADER_RE = re.compile(r"[A-Za-z0-9]{1,6}", re.ASCII)
+_CODE_RE = re.compile(f"[a-z0-9]{{{CODE_LENGTH}}}", re.ASCII)
+NOT_FOUND = "Invalid Short Link - No Such Code"
+
+
+@dataclass(frozen=True)
+class LinkOptions:
+    """The short-link fields of one R1 request."""
+
+    base_url: str
+    campaign: str | None
+    campaign_webhook: str | None
+    short_webhook: str | None
+    callback: str | None
+
+
+def link_options(form: Any, base_url: str) -> LinkOptions | None:
+    """The request's options, or None when it asks for no short links."""
+    flag = getattr(form, "shortenurl", None)
+    if getattr(flag, "value", flag) != "1" and not form.campaignname:
+        return None
+    return LinkOptions(
+        base_url=base_url.rstrip("/"),
+        campaign=form.campaignname,
+        campaign_webhook=None if form.campaignwebhook is None else str(form.campaignwebhook),
+        short_webhook=None if form.shortenurlwebhook is None else str(form.shortenurlwebhook),
+        callback=form.shortenurlcallback,
+    )
+
+
+def shorten(
+    store: Store, options: LinkOptions, phones: list[str | None], text: str, header: str, now: float
+) -> list[str]:
+    """One text per recipient with its own short links, stored in the caller's transaction."""
+    texts = []
+    with store.transaction() as cur:
+        for phone in phones:
+            if phone is None:
+                texts.append(text)
+                continue
+
+            def link(match: re.Match[str], phone: str = phone) -> str:
+                code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(CODE_LENGTH))
+                cur.execute(
+                    "INSERT INTO short_links (code, header, phone, long_url, campaign, campaign_webhook, "
+                    "short_webhook, callback, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        code,
+                        header,
+                        phone,
+                        match.group(0),
+                        options.campaign,
+                        options.campaign_webhook,
+                        options.short_webhook,
+                        options.callback,
+                        now,
+                    ),
+                )
+                return f"{options.base_url}/{header}/{code}"
+
+            texts.append(_URL_IN_TEXT.sub(link, text))
+    return texts
+
+
+def _national(phone: str) -> str:
+    return phone[3:] if phone.startswith("+91") else phone.lstrip("+")
+
+
+class ShortLinks:
+    """The click handler: redirect, count, post the webhooks."""
+
+    def __init__(self, service: Service, webhooks: WebhookDispatcher) -> None:
+        self.service = service
+        self.webhooks = webhooks
+        self._posts: set[asyncio.Task[None]] = set()  # keeps fire-and-forget tasks alive
+
+    def router_default(self, fallback: ASGIApp) -> ASGIApp:
+        """The router's `default` (what runs when no route matches): GET /{header}/{code} of a short
+        link's shape is opened, anything else goes to `fallback` (the app's usual 404). Not a route, so
+        short links never shadow a route or change a 405."""
+
+        async def default(scope: Scope, receive: Receive, send: Send) -> None:
+            parts = scope["path"].split("/") if scope["type"] == "http" else []
+            if (
+                len(parts) == 3
+                and scope["method"] in ("GET", "HEAD")
+                and _HEADER_RE.fullmatch(parts[1])
+                and _CODE_RE.fullmatch(parts[2])
+            ):
+                response = await self.open(Request(scope, receive), parts[1], parts[2])
+                await response(scope, receive, send)
+                return
+            await fallback(scope, receive, send)
+
+        return default
+
+    async def open(self, request: Request, header: str, code: str) -> Response:
+        """GET /{header}/{code}: 302 to the original URL."""
+        with self.service.store.transaction() as cur:
+            row = cur.execute(
+                "SELECT long_url, phone, campaign, campaign_webhook, short_webhook, callback FROM short_links "
+                "WHERE code = ? AND header = ?",
+                (code, header),
+            ).fetchone()
+            if row is not None:
+                cur.execute("UPDATE short_links SET clicks = clicks + 1 WHERE code = ?", (code,))
+        if row is None:
+            return replies.envelope("Error", NOT_FOUND, 404)
+        long_url, phone, campaign, campaign_webhook, short_webhook, callback = row
+        base = {
+            "accessed": india_text(self.service.now()),
+            "phoneNo": _national(phone),
+            "ip": request.client.host if request.client else "",
+        }
+        if campaign_webhook is not None:
+            self._post(code, campaign_webhook, {**base, "campaignName": campaign or ""})
+        if short_webhook is not None:
+            short = {**base, "shortUrl": f"{str(request.base_url).rstrip('/')}/{header}/{code}", "longUrl": long_url}
+            if callback is not None:
+                short["callbackValue"] = callback
+            self._post(code, short_webhook, short)
+        return RedirectResponse(long_url, status_code=302)
+
+    def _post(self, code: str, url: str, form: dict[str, str]) -> None:
+        task = asyncio.get_running_loop().create_task(self._send(code, url, form))
+        self._posts.add(task)
+        task.add_done_callback(self._posts.discard)
+
+    async def _send(self, code: str, url: str, form: dict[str, str]) -> None:
+        status_code: int | None = None
+        error: str | None = None
+        try:
+            async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_SECONDS) as http:
+                status_code = (await http.post(url, data=form)).status_code
+        except httpx.HTTPError as exc:
+            error = type(exc).__name__
+        acknowledged = status_code is not None and 200 <= status_code < 300
+        self.webhooks.log.append(
+            {
+                "messageId": code,
+                "url": url,
+                "attempt": 1,
+                "at": iso_utc(self.service.now()),
+                "statusCode": status_code,
+                "error": error,
+                "outcome": "acknowledged" if acknowledged else "gave up",
+                "payload": form,
+            }
+        )
