@@ -71,6 +71,21 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX otp_sessions_phone ON otp_sessions (account, phone, channel, seq);
     """,
+    # 2: short links of R1 sends with shortenurl=1 or a campaignname (shortlinks.py).
+    """
+    CREATE TABLE short_links (
+        code TEXT PRIMARY KEY,
+        header TEXT NOT NULL,
+        phone TEXT NOT NULL,
+        long_url TEXT NOT NULL,
+        campaign TEXT,
+        campaign_webhook TEXT,
+        short_webhook TEXT,
+        callback TEXT,
+        created_at REAL NOT NULL,
+        clicks INTEGER NOT NULL DEFAULT 0
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 WRITER_CHECKPOINT_PAGES = 4000  # ~16 MB of WAL before the writer checkpoints what the thread has not
