@@ -31,6 +31,7 @@ from .config import AccountConfig
 from .delivery import status_at
 from .phones import PhoneError, normalise_phone
 from .service import Service
+from .shortlinks import LinkOptions, link_options, shorten
 
 SCHEDULE_MIN_LEAD_SECONDS = 5 * 60  # docs: "at least 5 minutes greater than the current time"
 BULK_CHUNK = 500  # messages per queue chunk in `queueStats` (the docs do not say; any size reads the same)
@@ -99,6 +100,7 @@ class SmsHandlers:
         operation: str,
         kind: str,
         scheduletime: str | None = None,
+        links: LinkOptions | None = None,
     ) -> str:
         """Validate what the schema cannot, store one message per recipient, return the request id."""
         self.service.check_sender(account, sender)
@@ -115,7 +117,14 @@ class SmsHandlers:
         service = self.service
         request_id, _ = await service.batcher.run(
             lambda: service.send_sms(
-                account, phones, sender=sender, texts=text, operation=operation, kind=kind, scheduled_at=scheduled_at
+                account,
+                phones,
+                sender=sender,
+                # shortlinks.py: one text per recipient with its own links, stored in this transaction
+                texts=text if links is None else shorten(service.store, links, phones, text, sender, service.now()),
+                operation=operation,
+                kind=kind,
+                scheduled_at=scheduled_at,
             )
         )
         return request_id
@@ -130,6 +139,7 @@ class SmsHandlers:
             operation=operation,
             kind="promotional" if form.module.value == "PROMO_SMS" else "transactional",
             scheduletime=form.scheduletime,
+            links=link_options(form, str(request.base_url)),
         )
         return replies.success(request_id)
 
