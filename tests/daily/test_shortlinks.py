@@ -52,7 +52,8 @@ def test_shortenurl_links_redirect_and_post_the_short_url_webhook(
     assert click["phoneNo"] == "8765432109" and click["ip"] == "127.0.0.1"
     assert (click["shortUrl"], click["longUrl"], click["callbackValue"]) == (by_phone[PHONES[1]], LONG_URL, "user_789")
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", click["accessed"])
-    log = emulator.client.get("/_emulator/webhooks/log").json()["attempts"]
+    # The log entry lands once the receiver's reply is back, a little after the receiver saw the body.
+    log = eventually(lambda: emulator.client.get("/_emulator/webhooks/log").json()["attempts"], "the log entry")
     assert [(a["url"], a["outcome"]) for a in log] == [(receiver.url, "acknowledged")]
 
 
