@@ -44,6 +44,7 @@ class ControlHandlers:
             "timestamp": iso_utc(row["created_at"]),
             "kind": row["kind"],
             "operation": row["operation"],
+            "apiKeyEnd": row["account"][-4:],  # which account sent it (the inbox groups by it); never the whole key
         }
         for column, key in (
             ("otp", "otp"),
