@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from twofactor import TwoFactor
-from twofactor_emulator.testing import EmulatorHandle
+from twofactor_emulator.testing import EmulatorHandle, random_config, running_emulator
 
 from .conftest import Receiver
 
@@ -70,7 +70,7 @@ def test_a_message_appears_live_with_its_otp_highlighted(
     p.fill("#search", otp)
     expect(p.locator("tr.message")).to_have_count(1)
     p.fill("#search", "")
-    p.click(f"#phones li[data-phone='{OTHER}']")
+    p.click(f"#phones li[data-phone='{OTHER}']")  # one account: its phones
     expect(p.locator("tr.message")).to_have_count(1)
     p.click("#phones li[data-phone='']")
     expect(p.locator("tr.message")).to_have_count(3)
@@ -93,3 +93,20 @@ def test_message_text_is_shown_as_text_not_markup(emulator: EmulatorHandle, page
     expect(row).to_contain_text("<b>bold</b>", timeout=WAIT_MS)
     expect(row.locator("img")).to_have_count(0)
     expect(row.locator("b")).to_have_count(0)
+
+
+def test_messages_are_grouped_per_account_and_phone(page: Any) -> None:
+    expect = playwright_sync.expect
+    config = random_config()
+    config["accounts"].append(random_config()["accounts"][0])
+    first, second = (a["api_key"] for a in config["accounts"])
+    with running_emulator(config=config) as emulator:
+        for key in (first, second, second):
+            emulator.client.get(f"/API/V1/{key}/SMS/{PHONE}/AUTOGEN").raise_for_status()
+        page.goto(f"{emulator.base_url}/_emulator/inbox")
+        expect(page.locator("#phones li.account")).to_have_text([f"Account …{second[-4:]}", f"Account …{first[-4:]}"])
+        page.click(f"#phones li[data-account='{second[-4:]}'][data-phone='{PHONE}']")
+        expect(page.locator("tr.message")).to_have_count(2)
+        page.click(f"#phones li[data-account='{first[-4:]}'][data-phone='{PHONE}']")
+        expect(page.locator("tr.message")).to_have_count(1)
+        expect(page.locator("tr.message")).to_contain_text(f"…{first[-4:]}")
