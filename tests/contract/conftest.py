@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -81,8 +82,9 @@ def emulator_config() -> dict[str, Any]:
     return {"accounts": [dict(CONTRACT_ACCOUNT, sandbox=["+919920123456"], credits=CONTRACT_CREDITS)]}
 
 
-@pytest.fixture(scope="session")
-def target() -> Iterator[Target]:
+@contextmanager
+def serve_target() -> Iterator[Target]:
+    """The server under test: the deployment at TWOFACTOR_CONTRACT_URL, or a new emulator process."""
     if EXTERNAL_URL:
         yield Target(EXTERNAL_URL.rstrip("/"), CONTRACT_API_KEY, CONTRACT_SECRET_KEY)
         return
@@ -94,6 +96,21 @@ def target() -> Iterator[Target]:
                 f"schemathesis.toml injects {CONTRACT_API_KEY!r}"
             )
         yield Target(handle.base_url, handle.api_key, handle.secret_key, handle)
+
+
+@pytest.fixture(scope="session")
+def target() -> Iterator[Target]:
+    """One server for the tests that leave it as they found it (they only send 2Factor requests)."""
+    with serve_target() as served:
+        yield served
+
+
+@pytest.fixture
+def fresh_target() -> Iterator[Target]:
+    """A server of its own: a contract run changes state (the control API's fuzzing installs faults,
+    moves the clock, resets), which must not leak into another run."""
+    with serve_target() as served:
+        yield served
 
 
 @pytest.fixture(scope="session")

@@ -132,7 +132,8 @@ def st_command(document: Path, url: str, junit: Path, config_options: list[str])
 
 
 @pytest.mark.parametrize("name", sorted(DOCUMENTS))
-def test_cli_contract_run(name: str, target: Target, artifacts: Path) -> None:
+def test_cli_contract_run(name: str, fresh_target: Target, artifacts: Path) -> None:
+    target = fresh_target
     if name == "admin" and EXTERNAL_URL:
         pytest.skip("the control API is the emulator's own; TWOFACTOR_CONTRACT_URL points at another server")
     document = DOCUMENTS[name]
