@@ -42,7 +42,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 KINDS = ("latency", "error", "drop", "dropAfter")
 DEFAULT_RATE_LIMIT = 200
-RATE_LIMITED = "Rate Limit Exceeded - Too Many Requests"
+
+
+def rate_limited_text(limit: int) -> str:
+    """The 429 text of openapi/twofactor.yaml's RateLimited response, with the limit in force."""
+    return f"Rate Limit Exceeded - {limit} Requests Per Second"
+
+
 INJECTED = "Service Unavailable - Injected Fault"
 MAX_LATENCY_MS = 60_000
 BUFFER_LIMIT = 4 * 1024 * 1024  # bytes of a body read to find its API key; the rest is passed on unread
@@ -139,7 +145,10 @@ class FaultInjector:
         if self._limiter is not None:
             key, receive = await _account_key(scope, receive)
             if key is not None and not self.is_sandbox_key(key) and not self._limiter.allow(key):
-                await self.shaper(Request(scope), RATE_LIMITED, 429)(scope, receive, send)
+                limited = self.shaper(Request(scope), rate_limited_text(self._limiter.limit), 429)
+                # Fixed one-second windows: the next window opens within a second (the document's Retry-After).
+                limited.headers["Retry-After"] = "1"
+                await limited(scope, receive, send)
                 return
         rule = self._pick(self._operation(scope))
         if rule is None:

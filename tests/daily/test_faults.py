@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from twofactor_emulator.faults import INJECTED, RATE_LIMITED
+from twofactor_emulator.faults import INJECTED
 from twofactor_emulator.testing import EmulatorHandle, running_emulator
 
 pytestmark = pytest.mark.slow
@@ -84,7 +84,12 @@ def test_the_rate_limit_answers_429_per_account_and_spares_the_sandbox() -> None
         replies = [autogen(emulator) for _ in range(40)]
         assert [r.status_code for r in replies[:3]] == [200, 200, 200]  # the first `limit` always pass
         limited = [r for r in replies if r.status_code == 429]
-        assert limited and limited[0].json() == {"Status": "Error", "Details": RATE_LIMITED}
+        # The document's RateLimited response: its text (with the limit in force) and a Retry-After header.
+        assert limited and limited[0].json() == {
+            "Status": "Error",
+            "Details": "Rate Limit Exceeded - 3 Requests Per Second",
+        }
+        assert limited[0].headers["Retry-After"] == "1"
         # Keys in bodies count too: the bulk route's JSON, in the bulk error shape.
         bulk = {
             "module": "TRANS_SMS",
@@ -92,7 +97,10 @@ def test_the_rate_limit_answers_429_per_account_and_spares_the_sandbox() -> None
             "messages": [{"smsFrom": "TFACTR", "smsTo": PHONE, "smsText": "hi"}],
         }
         bulk_replies = [emulator.client.post("/API/R1/Bulk/", json=bulk) for _ in range(40)]
-        assert any(r.status_code == 429 and r.json()["error"] == RATE_LIMITED for r in bulk_replies)
+        assert any(
+            r.status_code == 429 and r.json()["error"] == "Rate Limit Exceeded - 3 Requests Per Second"
+            for r in bulk_replies
+        )
         assert all(r.status_code in (200, 429) for r in bulk_replies)  # the replayed body still parses
         sandbox_replies = [emulator.client.get(f"/API/V1/{sandbox['api_key']}/SMS/{PHONE}/AUTOGEND") for _ in range(40)]
         assert {r.status_code for r in sandbox_replies} == {200}
