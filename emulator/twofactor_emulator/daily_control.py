@@ -210,7 +210,8 @@ class DailyFeatures:
         if kind not in KINDS:
             raise errors.ControlError(f"{where}.kind must be one of {', '.join(KINDS)}")
         operation = raw.get("operation")
-        if operation is not None and operation not in self._operations:
+        # isinstance first: a list or object here would be unhashable in the set lookup (a 500).
+        if operation is not None and (not isinstance(operation, str) or operation not in self._operations):
             raise errors.ControlError(f"{where}.operation must be an operationId of twofactor.yaml or null")
         count = raw.get("count")
         if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 1):

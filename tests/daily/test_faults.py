@@ -112,6 +112,9 @@ def test_the_rate_limit_answers_429_per_account_and_spares_the_sandbox() -> None
     [
         {"rules": [{"kind": "explode"}]},
         {"rules": [{"kind": "error", "operation": "noSuchOperation"}]},
+        {"rules": [{"kind": "error", "operation": ["sendOtpAutogen"]}]},  # unhashable: was a 500 (contract run)
+        {"rules": [{"kind": "error", "operation": {"id": "sendOtpAutogen"}}]},
+        {"rules": [{"kind": ["error"]}]},
         {"rules": [{"kind": "error", "status": 200}]},
         {"rules": [{"kind": "latency", "latencyMs": 50, "latencyMaxMs": 10}]},
         {"rules": [{"kind": "error", "probability": 2}]},
