@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 
 from . import errors, replies
 from .control import ControlHandlers
@@ -163,10 +163,29 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         response = _shaped(request, errors.method_not_allowed(request.method), 405)
         if exc.headers:
             response.headers.update(exc.headers)  # Allow
+        allowed = _allowed_methods(request)
+        if allowed:
+            response.headers["Allow"] = allowed
         return response
     if exc.status_code == 404:
         return _shaped(request, errors.NO_SUCH_ROUTE, 404)
     return _shaped(request, str(exc.detail), exc.status_code)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method served at the request's path, over all of its routes.
+
+    A control path's GET and PUT are two routes (one operationId each), and Starlette's own `Allow`
+    names only the first route's methods. Hidden routes are left out: GET /API/R1 answers the
+    documented 400, it is not a supported method there.
+    """
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.include_in_schema and route.methods:
+            match, _ = route.matches(request.scope)
+            if match is not Match.NONE:
+                methods |= route.methods
+    return ", ".join(sorted(methods))
 
 
 async def _out_of_credits(request: Request, exc: Exception) -> Response:

@@ -153,9 +153,12 @@ class ControlHandlers:
         return JSONResponse({"now": iso_utc(self.service.now()), "offsetSeconds": self.service.clock.offset})
 
 
-async def _json_body(request: Request) -> dict[str, Any]:
+async def _json_body(request: Request, *, required: bool = False) -> dict[str, Any]:
+    """The JSON object body; an empty body is `{}`, or a 400 where the admin document requires a body."""
     raw = await replies.read_body(request, replies.CONTROL_BODY_LIMIT, errors.ControlError)
     if not raw.strip():
+        if required:
+            raise errors.ControlError("the body must be a JSON object")
         return {}
     try:
         value = json.loads(raw)

@@ -103,7 +103,7 @@ class DailyFeatures:
 
     async def set_delivery(self, request: Request) -> Response:
         """PUT /_emulator/delivery with `{"delaySeconds": N}`."""
-        body = await _json_body(request)
+        body = await _json_body(request, required=True)
         settings = self.service.delivery
         settings.delay_seconds = _number(body, "delaySeconds", settings.delay_seconds, MAX_DELAY_SECONDS)
         settings.save(self.service.store)
@@ -127,7 +127,7 @@ class DailyFeatures:
 
     async def set_webhooks(self, request: Request) -> Response:
         """PUT /_emulator/webhooks with `{"url", "maxAttempts", "backoffSeconds"}`; a null url turns reports off."""
-        body = await _json_body(request)
+        body = await _json_body(request, required=True)
         current = self.webhooks.settings
         url = body.get("url", current.url)
         if url is not None and not (isinstance(url, str) and _URL_RE.fullmatch(url)):
@@ -182,7 +182,7 @@ class DailyFeatures:
 
     async def set_faults(self, request: Request) -> Response:
         """PUT /_emulator/faults: replaces every rule and the rate limit; `{}` turns everything off."""
-        body = await _json_body(request)
+        body = await _json_body(request, required=True)
         rules = body.get("rules", [])
         if not isinstance(rules, list) or len(rules) > MAX_RULES:
             raise errors.ControlError(f"rules must be a list of at most {MAX_RULES} rules")
@@ -255,7 +255,7 @@ class DailyFeatures:
 
     async def set_retention(self, request: Request) -> Response:
         """PUT /_emulator/retention with `{"maxMessages": n, "maxAgeSeconds": s}` (null: no limit of that kind)."""
-        body = await _json_body(request)
+        body = await _json_body(request, required=True)
         count = body.get("maxMessages")
         if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 1):
             raise errors.ControlError("maxMessages must be a positive integer or null")
