@@ -104,6 +104,8 @@ class DailyFeatures:
     async def set_delivery(self, request: Request) -> Response:
         """PUT /_emulator/delivery with `{"delaySeconds": N}`."""
         body = await _json_body(request, required=True)
+        if "delaySeconds" not in body:  # required by the admin document's DeliveryRequest
+            raise errors.ControlError("delaySeconds is required")
         settings = self.service.delivery
         settings.delay_seconds = _number(body, "delaySeconds", settings.delay_seconds, MAX_DELAY_SECONDS)
         settings.save(self.service.store)

@@ -24,9 +24,16 @@ async def test_put_without_body_is_refused(client: httpx.AsyncClient, path: str)
     assert reply.json() == {"error": "the body must be a JSON object"}
 
 
-@pytest.mark.parametrize("path", PUT_PATHS)
+@pytest.mark.parametrize("path", [path for path in PUT_PATHS if path != "/_emulator/delivery"])
 async def test_put_with_an_empty_object_is_accepted(client: httpx.AsyncClient, path: str) -> None:
     assert (await client.put(path, json={})).status_code == 200
+
+
+async def test_delivery_needs_its_delay(client: httpx.AsyncClient) -> None:
+    reply = await client.put("/_emulator/delivery", json={})
+    assert reply.status_code == 400
+    assert reply.json() == {"error": "delaySeconds is required"}
+    assert (await client.put("/_emulator/delivery", json={"delaySeconds": 2})).json()["delaySeconds"] == 2
 
 
 @pytest.mark.parametrize("path", PUT_PATHS)
