@@ -15,14 +15,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Match, Route
 
-from . import errors, replies
-from .control import ControlHandlers
-from .credits import OUT_OF_CREDITS, OutOfCreditsError
-from .daily_control import DailyFeatures
-from .routes_otp import OtpHandlers
-from .routes_sms import SmsHandlers
-from .routing import LiteralFirstRouter
-from .service import Service
+from .control.features import DailyFeatures
+from .control.messages import ControlHandlers
+from .core import http as replies
+from .core.credits import OUT_OF_CREDITS, OutOfCreditsError
+from .core.routing import LiteralFirstRouter
+from .core.service import Service
+from .providers.twofactor import errors
+from .providers.twofactor.otp_handlers import OtpHandlers
+from .providers.twofactor.sms_handlers import SmsHandlers
 
 log = logging.getLogger("twofactor_emulator")
 Endpoint = Callable[[Request], Awaitable[Response]]

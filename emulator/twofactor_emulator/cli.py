@@ -15,8 +15,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import ConfigError, load_config
-from .store import SchemaError
+from .core.config import ConfigError, load_config
+from .core.store import SchemaError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
@@ -89,8 +89,8 @@ def serve(options: argparse.Namespace) -> int:
     import uvicorn  # imported here so `--help` stays fast
 
     from .app import build_app
-    from .service import Service
-    from .store import Store
+    from .core.service import Service
+    from .core.store import Store
 
     db = options.db or str(default_db_path())
     if db != ":memory:":

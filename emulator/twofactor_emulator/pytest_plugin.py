@@ -31,7 +31,7 @@ import httpx
 import pytest
 import uvicorn
 
-from .config import resolve_config
+from .core.config import resolve_config
 from .testing import STARTUP_SECONDS, EmulatorHandle, create_app, random_config, running_emulator
 
 MODES = ("thread", "process")

@@ -27,9 +27,9 @@ import httpx
 from starlette.applications import Starlette
 
 from .app import build_app
-from .config import EmulatorConfig, resolve_config
-from .service import Service
-from .store import Store
+from .core.config import EmulatorConfig, resolve_config
+from .core.service import Service
+from .core.store import Store
 
 ConfigValue = EmulatorConfig | dict[str, Any] | str | Path | None
 STARTUP_SECONDS = 30.0

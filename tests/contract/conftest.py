@@ -78,7 +78,7 @@ CONTRACT_CREDITS = 10_000_000
 
 def emulator_config() -> dict[str, Any]:
     """The emulator configuration the contract run needs: the contract account's keys."""
-    # The shape of twofactor_emulator.config.parse_config: one account, one sandbox number.
+    # The shape of twofactor_emulator.core.config.parse_config: one account, one sandbox number.
     return {"accounts": [dict(CONTRACT_ACCOUNT, sandbox=["+919920123456"], credits=CONTRACT_CREDITS)]}
 
 

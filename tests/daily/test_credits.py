@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
-from twofactor_emulator.credits import OUT_OF_CREDITS, segments
+from twofactor_emulator.core.credits import OUT_OF_CREDITS, segments
 from twofactor_emulator.testing import EmulatorHandle, running_emulator
 
 PHONE = "+919876543210"

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 from twofactor.envelope import open_json, seal_json
-from twofactor_emulator.clock import INDIA
-from twofactor_emulator.delivery import MAGIC_NUMBERS
+from twofactor_emulator.core.clock import INDIA
+from twofactor_emulator.core.delivery import MAGIC_NUMBERS
 from twofactor_emulator.testing import EmulatorHandle
 
 from .conftest import Receiver, eventually

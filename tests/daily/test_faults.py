@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from twofactor_emulator.faults import INJECTED
+from twofactor_emulator.core.faults import INJECTED
 from twofactor_emulator.testing import EmulatorHandle, running_emulator
 
 pytestmark = pytest.mark.slow

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from twofactor_emulator.clock import INDIA
+from twofactor_emulator.core.clock import INDIA
 from twofactor_emulator.testing import EmulatorHandle
 
 pytestmark = pytest.mark.slow

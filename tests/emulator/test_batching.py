@@ -8,9 +8,9 @@ import sqlite3
 from pathlib import Path
 
 import httpx
-from twofactor_emulator.config import parse_config
-from twofactor_emulator.service import Service
-from twofactor_emulator.store import Store
+from twofactor_emulator.core.config import parse_config
+from twofactor_emulator.core.service import Service
+from twofactor_emulator.core.store import Store
 
 from .conftest import CONFIG, PHONE, latest_otp, v1
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from twofactor_emulator.config import ConfigError, load_config, parse_config
+from twofactor_emulator.core.config import ConfigError, load_config, parse_config
 from twofactor_emulator.testing import create_app
 
 KEY = "cfg-0000-0000-0001"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from twofactor_emulator.service import Service
-from twofactor_emulator.store import SCHEMA_VERSION, SchemaError, Store
+from twofactor_emulator.core.service import Service
+from twofactor_emulator.core.store import SCHEMA_VERSION, SchemaError, Store
 from twofactor_emulator.testing import create_app
 
 from .conftest import CONFIG, PHONE, v1

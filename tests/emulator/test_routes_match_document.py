@@ -12,8 +12,8 @@ import pytest
 import yaml
 from starlette.routing import Match, Route
 from twofactor_emulator.app import OPERATIONS
-from twofactor_emulator.routes_otp import OtpHandlers
-from twofactor_emulator.routes_sms import SmsHandlers
+from twofactor_emulator.providers.twofactor.otp_handlers import OtpHandlers
+from twofactor_emulator.providers.twofactor.sms_handlers import SmsHandlers
 from twofactor_emulator.testing import create_app
 
 from .conftest import CONFIG

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.routing import Match
-from twofactor_emulator.routing import LiteralFirstRouter
+from twofactor_emulator.core.routing import LiteralFirstRouter
 from twofactor_emulator.testing import create_app
 
 from .conftest import CONFIG

@@ -25,12 +25,13 @@ from twofactor_models import (
     SendSmsByQueryParametersQuery,
 )
 
-from . import errors, replies
-from .clock import india_date, india_text, parse_india
-from .config import AccountConfig
-from .delivery import status_at
-from .phones import PhoneError, normalise_phone
-from .service import Service
+from ...core import http as replies
+from ...core.clock import india_date, india_text, parse_india
+from ...core.config import AccountConfig
+from ...core.delivery import status_at
+from ...core.phones import PhoneError, normalise_phone
+from ...core.service import Service
+from . import errors
 from .shortlinks import LinkOptions, link_options, shorten
 
 SCHEDULE_MIN_LEAD_SECONDS = 5 * 60  # docs: "at least 5 minutes greater than the current time"

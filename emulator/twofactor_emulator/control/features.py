@@ -13,15 +13,24 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, Router
 from starlette.types import ASGIApp
 
-from . import errors
-from .control import _json_body
-from .delivery import MAGIC_NUMBERS, MAX_DELAY_SECONDS
-from .faults import DEFAULT_RATE_LIMIT, INJECTED, KINDS, MAX_LATENCY_MS, FaultInjector, FaultRule, FaultSettings, Shaper
+from ..core.delivery import MAGIC_NUMBERS, MAX_DELAY_SECONDS
+from ..core.faults import (
+    DEFAULT_RATE_LIMIT,
+    INJECTED,
+    KINDS,
+    MAX_LATENCY_MS,
+    FaultInjector,
+    FaultRule,
+    FaultSettings,
+    Shaper,
+)
+from ..core.retention import Retention, RetentionSettings
+from ..core.service import Service
+from ..core.webhooks import MAX_ATTEMPTS_LIMIT, WebhookDispatcher, WebhookSettings
+from ..providers.twofactor import errors
+from ..providers.twofactor.shortlinks import ShortLinks
 from .inbox import Inbox
-from .retention import Retention, RetentionSettings
-from .service import Service
-from .shortlinks import ShortLinks
-from .webhooks import MAX_ATTEMPTS_LIMIT, WebhookDispatcher, WebhookSettings
+from .messages import _json_body
 
 _URL_RE = re.compile(r"https?://[^\s]{1,2040}")
 MAX_BACKOFF_SECONDS = 24 * 3600.0

@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from . import errors, ids
+from ..providers.twofactor import errors
+from . import ids
 from .batching import CommitBatcher
 from .clock import Clock
 from .config import OTP_PLACEHOLDER, AccountConfig, EmulatorConfig, new_account

@@ -14,11 +14,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from . import __version__, errors, replies
-from .clock import MAX_ADVANCE_SECONDS, iso_utc
-from .phones import PhoneError, normalise_phone
-from .service import Service
-from .store import SCHEMA_VERSION
+from .. import __version__
+from ..core import http as replies
+from ..core.clock import MAX_ADVANCE_SECONDS, iso_utc
+from ..core.phones import PhoneError, normalise_phone
+from ..core.service import Service
+from ..core.store import SCHEMA_VERSION
+from ..providers.twofactor import errors
 
 _PHONE_QUERY = re.compile(r"[+ ]?[0-9]{10,15}", re.ASCII)  # PhoneQuery of openapi/emulator-admin.yaml
 MAX_LIMIT = 1000

@@ -26,11 +26,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import replies
-from .clock import india_text, iso_utc
-from .service import Service
-from .store import Store
-from .webhooks import REQUEST_TIMEOUT_SECONDS, WebhookDispatcher
+from ...core import http as replies
+from ...core.clock import india_text, iso_utc
+from ...core.service import Service
+from ...core.store import Store
+from ...core.webhooks import REQUEST_TIMEOUT_SECONDS, WebhookDispatcher
 
 _URL_IN_TEXT = re.compile(r"https?://[^\s]+")
 _CODE_ALPHABET = string.ascii_lowercase + string.digits

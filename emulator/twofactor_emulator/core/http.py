@@ -11,7 +11,8 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from . import errors, ids
+from ..providers.twofactor import errors
+from . import ids
 
 # Body limits per route, in bytes (documented in docs/emulator.md). The bulk limit fits 1000
 # messages of 1000 four-byte characters; the encrypted one the document's 65536-character body.

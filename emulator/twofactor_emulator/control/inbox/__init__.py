@@ -19,8 +19,8 @@ from importlib.resources import files
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 
-from ..control import ControlHandlers
-from ..service import Service
+from ...core.service import Service
+from ..messages import ControlHandlers
 
 STREAM_SECONDS = 25.0
 TICK_SECONDS = 2.0

@@ -11,11 +11,12 @@ import re
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import errors, replies
-from .config import AccountConfig
-from .ids import DUMMY_SESSION
-from .phones import PhoneError, normalise_phone
-from .service import Service, Verdict
+from ...core import http as replies
+from ...core.config import AccountConfig
+from ...core.ids import DUMMY_SESSION
+from ...core.phones import PhoneError, normalise_phone
+from ...core.service import Service, Verdict
+from . import errors
 
 _OTP_RE = re.compile(r"[0-9]{4,6}", re.ASCII)  # ASCII only: "١٢٣٤" (Arabic-Indic digits) is no OTP
 _DIGITS_RE = re.compile(r"[0-9]+", re.ASCII)
