@@ -1,16 +1,17 @@
 """The `twofactor-emulator` command.
 
 twofactor-emulator [serve] [--host 127.0.0.1] [--port 8787] [--db PATH] [--config FILE]
-twofactor-emulator demo [ARGS...]
+twofactor-emulator demo [ARGS...]   (runs `python -m twofactor.demo`, the client's demo)
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
+import importlib.util
 import os
 import socket
 import sqlite3
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -75,13 +76,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["demo"]:
-        # Imported lazily: the demo pulls in the client, which serving does not need.
-        demo = importlib.import_module("twofactor_emulator.demo")
-        return int(demo.main(args[1:]) or 0)
+        return demo(args[1:])
     if args[:1] == ["serve"]:
         args = args[1:]
     options = _parser().parse_args(args)
     return serve(options)
+
+
+def demo(args: Sequence[str]) -> int:
+    """The client's round trip against this emulator: `python -m twofactor.demo`, in a child process
+    so the emulator never imports the client."""
+    if importlib.util.find_spec("twofactor") is None:
+        print(
+            "twofactor-emulator demo: the demo runs the `twofactor` client, which is not installed here "
+            "(install the twofactor-toolkit distribution, or run `twofactor demo` where it is)",
+            file=sys.stderr,
+        )
+        return 2
+    return subprocess.call([sys.executable, "-m", "twofactor.demo", *args])  # noqa: S603 - our interpreter
 
 
 def serve(options: argparse.Namespace) -> int:
@@ -91,12 +103,13 @@ def serve(options: argparse.Namespace) -> int:
     from .app import build_app
     from .core.service import Service
     from .core.store import Store
+    from .providers import config_sections
 
     db = options.db or str(default_db_path())
     if db != ":memory:":
         Path(db).parent.mkdir(parents=True, exist_ok=True)
     try:
-        config = load_config(options.config) if options.config else None
+        config = load_config(options.config, config_sections()) if options.config else None
         service = Service(Store(db), config)
     except (ConfigError, SchemaError) as exc:
         print(f"twofactor-emulator: {exc}", file=sys.stderr)

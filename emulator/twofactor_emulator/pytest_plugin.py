@@ -32,6 +32,7 @@ import pytest
 import uvicorn
 
 from .core.config import resolve_config
+from .providers import config_sections
 from .testing import STARTUP_SECONDS, EmulatorHandle, create_app, random_config, running_emulator
 
 MODES = ("thread", "process")
@@ -47,7 +48,7 @@ class ThreadEmulator(EmulatorHandle):
     """The emulator served by uvicorn on a thread of this process (same helpers as a child process)."""
 
     def __init__(self, config: dict[str, Any]) -> None:
-        parsed = resolve_config(config)
+        parsed = resolve_config(config, config_sections())
         assert parsed is not None and parsed.accounts
         with socket.socket() as probe:  # a free port; uvicorn binds it right after
             probe.bind(("127.0.0.1", 0))

@@ -30,6 +30,7 @@ from .app import build_app
 from .core.config import EmulatorConfig, resolve_config
 from .core.service import Service
 from .core.store import Store
+from .providers import config_sections
 
 ConfigValue = EmulatorConfig | dict[str, Any] | str | Path | None
 STARTUP_SECONDS = 30.0
@@ -38,7 +39,7 @@ STARTUP_SECONDS = 30.0
 def create_app(db: str | Path = ":memory:", config: ConfigValue = None) -> Starlette:
     """The emulator's ASGI app on database `db`, with accounts from `config` (a dict of the TOML's
     shape, a TOML/JSON file, or None for one default account)."""
-    return build_app(Service(Store(str(db)), resolve_config(config)))
+    return build_app(Service(Store(str(db)), resolve_config(config, config_sections())))
 
 
 def random_config(sandbox: bool | list[str] = False) -> dict[str, Any]:
@@ -138,34 +139,34 @@ class EmulatorHandle:
             self.process.stdout.close()
 
 
-def start_emulator(db: str | Path, config_file: Path, api_key: str, secret_key: str) -> EmulatorHandle:
-    """Start `python -m twofactor_emulator` on a free 127.0.0.1 port and wait until it is healthy."""
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [
-            sys.executable,
-            "-m",
-            "twofactor_emulator",
-            "serve",
-            "--port",
-            "0",
-            "--db",
-            str(db),
-            "--config",
-            str(config_file),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+def start_emulator(
+    db: str | Path, config_file: Path | None = None, api_key: str | None = None, secret_key: str = ""
+) -> EmulatorHandle:
+    """Start `python -m twofactor_emulator` on a free 127.0.0.1 port and wait until it is healthy.
+
+    Without `config_file` the emulator serves the database's own default account; without `api_key`
+    the handle gets the first API key the start-up banner prints.
+    """
+    argv = [sys.executable, "-m", "twofactor_emulator", "serve", "--port", "0", "--db", str(db)]
+    if config_file is not None:
+        argv += ["--config", str(config_file)]
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)  # noqa: S603 - our own interpreter and module
     assert process.stdout is not None
-    # "2Factor emulator listening on http://127.0.0.1:PORT", within the startup time: a child stuck
-    # before printing (a locked database, say) must fail the test, not hang it.
+    # The banner: "2Factor emulator listening on http://127.0.0.1:PORT", "  API key: KEY" per account,
+    # then the control API line, printed at once. Its first line within the startup time: a child stuck
+    # before printing (a locked database, say) must fail the caller, not hang it.
     ready, _, _ = select.select([process.stdout], [], [], STARTUP_SECONDS)
-    first_line = process.stdout.readline() if ready else ""
-    if "listening on " not in first_line:
+    line = process.stdout.readline() if ready else ""
+    base_url = line.rsplit(" ", 1)[1].strip() if "listening on " in line else ""
+    while base_url and line and "control API" not in line:
+        line = process.stdout.readline()
+        if api_key is None and line.strip().startswith("API key:"):
+            api_key = line.split("API key:", 1)[1].split()[0]
+    if not base_url or api_key is None:
         process.kill()
         process.wait()
         raise RuntimeError(f"the emulator did not start (exit code {process.poll()})")
-    handle = EmulatorHandle(process, first_line.rsplit(" ", 1)[1].strip(), api_key, secret_key)
+    handle = EmulatorHandle(process, base_url, api_key, secret_key)
     deadline = time.monotonic() + STARTUP_SECONDS
     while True:
         try:
@@ -193,12 +194,12 @@ def running_emulator(
     elif isinstance(config, dict):
         data = config
     else:
-        resolve_config(config)  # validate here, with a clear error
+        resolve_config(config, config_sections())  # validate here, with a clear error
         text = Path(config).read_text(encoding="utf-8")
         import tomllib
 
         data = json.loads(text) if str(config).endswith(".json") else tomllib.loads(text)
-    parsed = resolve_config(data)
+    parsed = resolve_config(data, config_sections())
     assert parsed is not None and parsed.accounts
     first = parsed.accounts[0]
     with tempfile.TemporaryDirectory(prefix="twofactor-emulator-") as folder:

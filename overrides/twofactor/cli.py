@@ -4,6 +4,7 @@
     twofactor --base-url http://127.0.0.1:8787 otp send +919999999999
     twofactor otp verify <session id> 123456
     twofactor --json bulk send messages.csv
+    twofactor demo                                 # start the emulator and run a send-and-verify round trip
 
 Exit codes: 0 done (and matched); 1 an OTP mismatch, or some bulk messages failed; 2 bad usage or
 input (nothing was sent); 3 the API or the network failed.
@@ -237,7 +238,12 @@ def _error_exit(error: TwoFactorError, as_json: bool, out: TextIO, err: TextIO) 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the CLI and return the exit code (the `twofactor` console script exits with it)."""
     stdout, stderr = out or sys.stdout, err or sys.stderr
-    options = _parser().parse_args(argv)
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["demo"]:  # needs no API key: the demo starts an emulator and uses its account
+        from .demo import main as demo  # imported here: only the demo needs the emulator installed
+
+        return demo(args[1:])
+    options = _parser().parse_args(args)
     api_key = os.environ.get(API_KEY_ENV, "").strip()
     if not api_key:
         stderr.write(f"twofactor: set {API_KEY_ENV} to the account's API key\n")

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from twofactor_emulator.core.service import Service
 from twofactor_emulator.core.store import SCHEMA_VERSION, SchemaError, Store
+from twofactor_emulator.providers.twofactor.otp import OtpLifecycle
 from twofactor_emulator.testing import create_app
 
 from .conftest import CONFIG, PHONE, v1
@@ -67,7 +68,7 @@ def test_the_otp_is_stored_only_as_an_hmac_in_sessions(tmp_path: Path) -> None:
     path = tmp_path / "hashed.sqlite3"
     service = Service(Store(str(path)), None)
     account = service.accounts[0]
-    sent = service.send_otp(account, PHONE, operation="sendOtpAutogen", otp="424242")
+    sent = OtpLifecycle(service).send_otp(account, PHONE, operation="sendOtpAutogen", otp="424242")
     service.store.close()
     with sqlite3.connect(path) as raw:
         (stored,) = raw.execute("SELECT otp_hash FROM otp_sessions WHERE session_id = ?", (sent.session_id,)).fetchone()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from twofactor_emulator.core.http import envelope
+from twofactor_emulator.providers.twofactor.replies import envelope
 
 
 @pytest.mark.parametrize(

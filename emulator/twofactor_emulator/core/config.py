@@ -1,4 +1,6 @@
-"""Emulator configuration: accounts and their OTP settings, read from a TOML file."""
+"""Emulator configuration, read from a TOML file: the `[[accounts]]` tables (API key, secret key,
+sandbox, credits, OTP settings, templates, sender ids) and one table per provider family that has
+settings of its own (`ProviderFamily.config_section`, read by the family's `read_config`)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import re
 import secrets
 import tomllib
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,6 +105,11 @@ class EmulatorConfig:
     """Everything the config file holds."""
 
     accounts: tuple[AccountConfig, ...] = ()
+    sections: Mapping[str, object] = field(default_factory=dict)  # a provider family's own table, as it read it
+
+
+# A provider family's reader of its own top-level table: (the raw value, where) -> its settings, or ConfigError.
+SectionReader = Callable[[Any, str], object]
 
 
 def new_account() -> AccountConfig:
@@ -215,9 +223,10 @@ def parse_account(raw: Any, where: str) -> AccountConfig:
     )
 
 
-def parse_config(data: dict[str, Any]) -> EmulatorConfig:
-    """Validate a parsed TOML document."""
-    unknown = set(data) - {"accounts"}
+def parse_config(data: dict[str, Any], sections: Mapping[str, SectionReader] | None = None) -> EmulatorConfig:
+    """Validate a parsed TOML document; `sections` reads the provider families' own tables (by key)."""
+    readers = sections or {}
+    unknown = set(data) - {"accounts", *readers}
     if unknown:
         raise ConfigError(f"unknown top-level key(s) {', '.join(sorted(unknown))}")
     raw_accounts = _expect(data.get("accounts", []), list, "accounts")
@@ -232,10 +241,11 @@ def parse_config(data: dict[str, Any]) -> EmulatorConfig:
             raise ConfigError(f"accounts[{i}].secret_key: duplicate secret_key")
         seen.add(account.api_key)
         secrets_seen.add(account.secret_key)
-    return EmulatorConfig(accounts=accounts)
+    own = {key: read(data[key], key) for key, read in readers.items() if key in data}
+    return EmulatorConfig(accounts=accounts, sections=own)
 
 
-def load_config(path: str | Path) -> EmulatorConfig:
+def load_config(path: str | Path, sections: Mapping[str, SectionReader] | None = None) -> EmulatorConfig:
     """Read and validate a TOML config file (or JSON of the same shape, by its `.json` suffix)."""
     path = Path(path)
     try:
@@ -250,13 +260,15 @@ def load_config(path: str | Path) -> EmulatorConfig:
         raise ConfigError(f"config file {str(path)!r} is not valid {kind}: {exc}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"config file {str(path)!r} must hold a table of accounts")
-    return parse_config(data)
+    return parse_config(data, sections)
 
 
-def resolve_config(value: EmulatorConfig | dict[str, Any] | str | Path | None) -> EmulatorConfig | None:
+def resolve_config(
+    value: EmulatorConfig | dict[str, Any] | str | Path | None, sections: Mapping[str, SectionReader] | None = None
+) -> EmulatorConfig | None:
     """A config given as a parsed TOML dict, a file path, an `EmulatorConfig`, or None (default account)."""
     if value is None or isinstance(value, EmulatorConfig):
         return value
     if isinstance(value, dict):
-        return parse_config(value)
-    return load_config(value)
+        return parse_config(value, sections)
+    return load_config(value, sections)

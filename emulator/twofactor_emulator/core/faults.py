@@ -1,8 +1,9 @@
 """Faults at run time, set through the control API (`PUT /_emulator/faults`), and the rate limit.
 
-An ASGI layer outside everything else of the app (outside Starlette's error middleware, so it sees
-uvicorn's own `send` and can reach the socket). Rules apply to the 2Factor routes only, never to
-the control API, each to one operationId or to all:
+`Faults` holds the rules (the control API swaps them); `FaultMiddleware` is the ASGI middleware that
+applies them, wrapped around the whole Starlette app by app.py (outside Starlette's error middleware,
+so it sees uvicorn's own `send` and can reach the socket). Rules apply to the provider families'
+routes only, never to the control API, each to one operationId or to all:
 
 - `latency`: wait `latencyMs` (or a random time up to `latencyMaxMs`) of real time, then serve;
 - `error`: answer `status` (default 503) with `details`, in the route family's own error shape,
@@ -14,10 +15,10 @@ the control API, each to one operationId or to all:
 Each rule fires with `probability` (default 1) and, with `count`, only that many times (an error
 burst). `seed` makes the random draws repeatable.
 
-The rate limit counts requests per account (the API key in the path, query, form or bulk body;
-the Secret-Key header for ENC) in one-second windows of real time, and answers HTTP 429 past
-`requestsPerSecond` (default 200: 2Factor's default tier). Sandbox accounts are exempt (the docs:
-"no rate limits" in the sandbox). Reading a key from a body buffers that body and replays it.
+The rate limit counts requests per account (each family's `account_key` finds it: for 2Factor the API
+key in the path, query, form or bulk body, or the Secret-Key header) in one-second windows of real
+time, and answers HTTP 429 past `requestsPerSecond` (default 200: 2Factor's default tier). A family
+exempts an account by giving no key (2Factor's sandbox: "no rate limits").
 
 With no rule and no rate limit (the default), a request costs one attribute check here.
 Dropping needs a real socket (uvicorn): in-process transports have none, so there a drop rule
@@ -27,17 +28,15 @@ raises `ConnectionAbortedError` instead, which in-process clients see as a faile
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Match, Route, Router
+from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 KINDS = ("latency", "error", "drop", "dropAfter")
@@ -53,6 +52,7 @@ INJECTED = "Service Unavailable - Injected Fault"
 MAX_LATENCY_MS = 60_000
 BUFFER_LIMIT = 4 * 1024 * 1024  # bytes of a body read to find its API key; the rest is passed on unread
 Shaper = Callable[[Request, str, int], Response]
+AccountKeyOf = Callable[[Scope, Receive], Awaitable[tuple[str | None, Receive]]]
 
 
 @dataclass
@@ -60,7 +60,7 @@ class FaultRule:
     """One fault: what, where, how often."""
 
     kind: str
-    operation: str | None = None  # an operationId of twofactor.yaml; None: every 2Factor route
+    operation: str | None = None  # an operationId of a provider's document; None: every provider route
     probability: float = 1.0
     count: int | None = None  # fires at most this many more times; None: no limit
     latency_ms: float = 0.0
@@ -110,57 +110,90 @@ class RateLimiter:
         return count <= self.limit
 
 
-class FaultInjector:
-    """The ASGI layer. `settings` is swapped whole by the control API."""
+class Faults:
+    """The rules and the rate limit in force; `configure` swaps them whole (the control API)."""
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        router: Router,
-        operations: dict[tuple[str, str], str],
-        shaper: Shaper,
-        is_sandbox_key: Callable[[str], bool],
-    ) -> None:
-        self.app = app
-        self.router = router
-        self.operations = operations  # (method, route path) -> operationId
-        self.shaper = shaper
-        self.is_sandbox_key = is_sandbox_key
+    def __init__(self, operation_ids: Iterable[str]) -> None:
+        self.operation_ids = frozenset(operation_ids)  # what a rule may name
         self.settings = FaultSettings()
         self.active = False
-        self._limiter: RateLimiter | None = None
+        self.limiter: RateLimiter | None = None
         self._random = random.Random()  # noqa: S311 - fault draws, not security
 
     def configure(self, settings: FaultSettings) -> None:
         """Install new rules and rate limit (the counters start over)."""
         self.settings = settings
-        self._limiter = RateLimiter(settings.rate_limit) if settings.rate_limit is not None else None
+        self.limiter = RateLimiter(settings.rate_limit) if settings.rate_limit is not None else None
         self._random = random.Random(settings.seed)  # noqa: S311 - fault draws, not security
-        self.active = bool(settings.rules) or self._limiter is not None
+        self.active = bool(settings.rules) or self.limiter is not None
+
+    def pick(self, operation: str | None) -> FaultRule | None:
+        """The rule that fires for a request to `operation` (None: no operation's route), if any."""
+        for rule in self.settings.rules:
+            if rule.operation is not None and rule.operation != operation:
+                continue
+            if rule.count is not None and rule.fired >= rule.count:
+                continue
+            if self._random.random() < rule.probability:
+                return rule
+        return None
+
+    def latency_seconds(self, rule: FaultRule) -> float:
+        """A latency rule's wait: `latencyMs`, or a random time up to `latencyMaxMs`."""
+        high = rule.latency_max_ms if rule.latency_max_ms is not None else rule.latency_ms
+        return self._random.uniform(rule.latency_ms, high) / 1000
+
+
+class FaultMiddleware:
+    """The ASGI middleware that applies `faults` to every request outside the control API.
+
+    `routes` and `operations` ((method, route path) -> operationId) name the request's operation;
+    `shape_error` answers in the shape of the family the path belongs to; `account_key` finds the
+    account a request counts against (None: the path's family is not rate-limited).
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        faults: Faults,
+        *,
+        routes: Callable[[], Iterable[BaseRoute]],
+        operations: dict[tuple[str, str], str],
+        shape_error: Shaper,
+        account_key: Callable[[str], AccountKeyOf | None],
+    ) -> None:
+        self.app = app
+        self.faults = faults
+        self.routes = routes
+        self.operations = operations
+        self.shape_error = shape_error
+        self.account_key = account_key
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not self.active or scope["type"] != "http" or scope["path"].startswith("/_emulator"):
+        faults = self.faults
+        if not faults.active or scope["type"] != "http" or scope["path"].startswith("/_emulator"):
             await self.app(scope, receive, send)
             return
-        if self._limiter is not None:
-            key, receive = await _account_key(scope, receive)
-            if key is not None and not self.is_sandbox_key(key) and not self._limiter.allow(key):
-                limited = self.shaper(Request(scope), rate_limited_text(self._limiter.limit), 429)
+        limiter = faults.limiter
+        find_key = self.account_key(scope["path"])
+        if limiter is not None and find_key is not None:
+            key, receive = await find_key(scope, receive)
+            if key is not None and not limiter.allow(key):
+                limited = self.shape_error(Request(scope), rate_limited_text(limiter.limit), 429)
                 # Fixed one-second windows: the next window opens within a second (the document's Retry-After).
                 limited.headers["Retry-After"] = "1"
                 await limited(scope, receive, send)
                 return
-        rule = self._pick(self._operation(scope))
+        rule = faults.pick(self._operation(scope))
         if rule is None:
             await self.app(scope, receive, send)
             return
         rule.fired += 1
         if rule.kind == "latency":
-            high = rule.latency_max_ms if rule.latency_max_ms is not None else rule.latency_ms
-            await asyncio.sleep(self._random.uniform(rule.latency_ms, high) / 1000)
+            await asyncio.sleep(faults.latency_seconds(rule))
             await self.app(scope, receive, send)
         elif rule.kind == "error":
-            await self.shaper(Request(scope), rule.details, rule.status)(scope, receive, send)
+            await self.shape_error(Request(scope), rule.details, rule.status)(scope, receive, send)
         elif rule.kind == "drop":
             _abort(send)
         else:  # dropAfter: the work is done and committed, the reply never leaves
@@ -172,21 +205,11 @@ class FaultInjector:
             _abort(send)
 
     def _operation(self, scope: Scope) -> str | None:
-        for route in self.router.routes:
+        for route in self.routes():
             if isinstance(route, Route):
                 match, _ = route.matches(scope)
                 if match is Match.FULL:
                     return self.operations.get((scope["method"], route.path))
-        return None
-
-    def _pick(self, operation: str | None) -> FaultRule | None:
-        for rule in self.settings.rules:
-            if rule.operation is not None and rule.operation != operation:
-                continue
-            if rule.count is not None and rule.fired >= rule.count:
-                continue
-            if self._random.random() < rule.probability:
-                return rule
         return None
 
 
@@ -198,20 +221,11 @@ def _abort(send: Send) -> None:
     transport.abort()  # RST: the client sees the connection reset, no reply
 
 
-async def _account_key(scope: Scope, receive: Receive) -> tuple[str | None, Receive]:
-    """The request's account key, and a `receive` that still yields the whole body."""
-    path: str = scope["path"]
-    if path.startswith("/API/V1/"):
-        return path.split("/")[3], receive
-    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-    if scope["method"] == "GET":
-        return _first(query, "apikey"), receive
-    headers = dict(scope["headers"])
-    secret = headers.get(b"secret-key")
-    if secret is not None:
-        return "secret:" + secret.decode("latin-1"), receive
+async def buffered_body(receive: Receive) -> tuple[bytes, Receive]:
+    """Up to `BUFFER_LIMIT` bytes of the request body, and a `receive` that yields the whole body again
+    (the route's own body limit still applies after this)."""
     body, more = b"", True
-    while more and len(body) <= BUFFER_LIMIT:  # the routes' own body limits still apply after this
+    while more and len(body) <= BUFFER_LIMIT:
         message = await receive()
         body += message.get("body", b"")
         more = bool(message.get("more_body"))
@@ -224,18 +238,4 @@ async def _account_key(scope: Scope, receive: Receive) -> tuple[str | None, Rece
         replayed = True
         return {"type": "http.request", "body": body, "more_body": more}
 
-    key: str | None = None
-    if path.startswith("/API/R1/Bulk"):
-        try:
-            data = json.loads(body)
-            key = data.get("apikey") if isinstance(data, dict) and isinstance(data.get("apikey"), str) else None
-        except (ValueError, UnicodeDecodeError):
-            key = None
-    else:
-        key = _first(parse_qs(body.decode("latin-1")), "apikey")
-    return key, replay
-
-
-def _first(values: dict[str, list[str]], name: str) -> str | None:
-    found = values.get(name)
-    return found[0] if found else None
+    return body, replay

@@ -30,6 +30,7 @@ import httpx
 from .background import BackgroundLoop
 from .clock import india_text, iso_utc
 from .delivery import final_status, sent_at, status_at
+from .phones import national
 from .service import Service
 
 TICK_SECONDS = 0.05  # real time between two looks at the outbox and the due reports
@@ -74,7 +75,7 @@ def report_payload(message: dict[str, Any], service: Service) -> dict[str, Any]:
         "SessionId": message["id"],
         "SmsFrom": message["sender"],
         # "The recipient, without country code": India's 91 comes off; other numbers lose only the +.
-        "SmsTo": phone[3:] if phone.startswith("+91") else phone.lstrip("+"),
+        "SmsTo": national(phone),
         "SmsStatus": final_status(phone),
         "SentAt": india_text(sent_at(message)),
         "StatusAt": india_text(status_at(message, service.delivery)),

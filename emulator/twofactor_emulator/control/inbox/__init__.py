@@ -11,6 +11,7 @@ Each stream ends after `STREAM_SECONDS`; the browser's EventSource reconnects by
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import AsyncIterator
@@ -19,41 +20,43 @@ from importlib.resources import files
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 
+from ...core.family import Runtime
 from ...core.service import Service
-from ..messages import ControlHandlers
+from ..messages import message_json
 
 STREAM_SECONDS = 25.0
 TICK_SECONDS = 2.0
 RECONNECT_MS = 500
 
 
-class Inbox:
-    """Handlers of the inbox page and its event stream."""
+@functools.cache
+def _page() -> str:
+    return files(__package__).joinpath("index.html").read_text(encoding="utf-8")
 
-    def __init__(self, service: Service) -> None:
-        self.service = service
-        self.control = ControlHandlers(service)
-        self._page = files(__package__).joinpath("index.html").read_text(encoding="utf-8")
 
-    async def page(self, request: Request) -> Response:
-        """GET /_emulator/inbox."""
-        return HTMLResponse(self._page, headers={"Cache-Control": "no-store"})
+async def page(runtime: Runtime, request: Request) -> Response:
+    """GET /_emulator/inbox."""
+    return HTMLResponse(_page(), headers={"Cache-Control": "no-store"})
 
-    async def events(self, request: Request) -> Response:
-        """GET /_emulator/events: text/event-stream of `message` and `tick` events."""
-        return StreamingResponse(self._stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
-    async def _stream(self) -> AsyncIterator[str]:
-        store = self.service.store
-        last = store.last_seq()
-        deadline = time.monotonic() + STREAM_SECONDS
-        yield f"retry: {RECONNECT_MS}\n\n"
-        while time.monotonic() < deadline:
-            rows = store.messages(limit=100, after_seq=last)
-            for row in reversed(rows):
-                last = max(last, int(row["seq"]))
-                yield f"event: message\ndata: {json.dumps(self.control.message_json(row))}\n\n"
-            if not rows:
-                await self.service.signal.wait(TICK_SECONDS)
-                if store.last_seq() == last:
-                    yield "event: tick\ndata: {}\n\n"
+async def events(runtime: Runtime, request: Request) -> Response:
+    """GET /_emulator/events: text/event-stream of `message` and `tick` events."""
+    return StreamingResponse(
+        _stream(runtime.service), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
+    )
+
+
+async def _stream(service: Service) -> AsyncIterator[str]:
+    store = service.store
+    last = store.last_seq()
+    deadline = time.monotonic() + STREAM_SECONDS
+    yield f"retry: {RECONNECT_MS}\n\n"
+    while time.monotonic() < deadline:
+        rows = store.messages(limit=100, after_seq=last)
+        for row in reversed(rows):
+            last = max(last, int(row["seq"]))
+            yield f"event: message\ndata: {json.dumps(message_json(service, row))}\n\n"
+        if not rows:
+            await service.signal.wait(TICK_SECONDS)
+            if store.last_seq() == last:
+                yield "event: tick\ndata: {}\n\n"

@@ -1,4 +1,4 @@
-"""Every error text the emulator answers with, and the exceptions that carry them.
+"""Every error text of 2Factor's routes, and the exceptions that carry them.
 
 The texts quoted by 2Factor's docs or by public clients are used as is; the others follow their
 style ("<What> - <why>") and are listed in docs/emulator.md.
@@ -39,9 +39,6 @@ INVALID_MODULE_ENC = "Invalid Module - Expected TRANS_SMS Or TRANS_SMS_DLR"
 INVALID_ENC_QUERY = "Invalid Module - Expected module=ENC"
 INVALID_ENC_MODE = "Invalid Encryption Mode - Expected GCM Or CBC"
 SCHEDULE_TOO_SOON = "Invalid Schedule Time - Must Be At Least 5 Minutes Ahead (India Time)"
-NO_SUCH_ROUTE = "Invalid Request - No Such Route"
-INTERNAL = "Internal Error - The Emulator Could Not Process This Request"
-STORAGE = "Service Unavailable - The Emulator Could Not Store This Request"
 BULK_TOO_MANY = "Messages Must Hold 1 To 1000 Messages"
 BULK_NOT_OBJECT = "Request Body Must Be A JSON Object"
 BULK_PHONE = "Invalid Phone Number - Expected International Format, Digits With An Optional Leading +"
@@ -61,16 +58,6 @@ FIELD_TEXTS = {
     "sessionid": "Invalid Session Id - Expected 1 to 128 Characters",
     "smsdate": "Invalid SMS Date - Expected YYYY-MM-DD",
 }
-
-
-def body_too_large(limit: int) -> str:
-    """The text for a body over the route's limit (the limit is part of the message)."""
-    return f"Request Body Too Large - Limit {limit} Bytes"
-
-
-def method_not_allowed(method: str) -> str:
-    """The text for a method a route does not serve, worded like the docs' ENC GET error."""
-    return f"HTTP {method} is not supported on this endpoint"
 
 
 def missing_field(name: str) -> str:
@@ -110,13 +97,4 @@ class BulkError(Exception):
         self.details = details
         self.error = error
         self.error_type = error_type
-        self.status = status
-
-
-class ControlError(Exception):
-    """An error of the control API: `{"error": message}`."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
         self.status = status

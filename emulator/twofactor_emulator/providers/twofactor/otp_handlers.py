@@ -1,6 +1,6 @@
 """Handlers of the V1 routes: OTP sends, verifies, the sandbox routes, balance and voice OTP.
 
-One method per operationId of openapi/twofactor.yaml (named after it); app.py binds them to paths.
+One method per operationId of openapi/twofactor.yaml (named after it); operations.py binds them to paths.
 Every V1 route also accepts POST with no body, as the document's "POST on V1 routes" says.
 """
 
@@ -11,12 +11,14 @@ import re
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ...core import http as replies
+from ...core import http
 from ...core.config import AccountConfig
 from ...core.ids import DUMMY_SESSION
 from ...core.phones import PhoneError, normalise_phone
-from ...core.service import Service, Verdict
-from . import errors
+from ...core.service import Service
+from . import errors, replies
+from .accounts import authorised
+from .otp import OtpLifecycle, Verdict
 
 _OTP_RE = re.compile(r"[0-9]{4,6}", re.ASCII)  # ASCII only: "١٢٣٤" (Arabic-Indic digits) is no OTP
 _DIGITS_RE = re.compile(r"[0-9]+", re.ASCII)
@@ -25,18 +27,18 @@ _SESSION_RE = re.compile(r"[A-Za-z0-9-]{1,64}", re.ASCII)
 
 
 class OtpHandlers:
-    """The V1 handlers, bound to one `Service`."""
+    """The V1 handlers (a part of `operations.Handlers`, which builds them over one `Service`)."""
 
-    def __init__(self, service: Service) -> None:
-        self.service = service
+    service: Service
+    otp: OtpLifecycle
 
     # ------------------------------------------------------------------ shared steps
     async def _account(self, request: Request) -> AccountConfig:
         if request.method == "POST":
             # The body means nothing on V1 routes; it is still bounded so a huge one is refused.
-            await replies.read_body(request, replies.V1_BODY_LIMIT, errors.TwoFactorError)
+            await http.read_body(request, replies.V1_BODY_LIMIT, errors.TwoFactorError)
         client = request.client
-        return self.service.account(request.path_params["api_key"], client.host if client else None)
+        return authorised(self.service, request.path_params["api_key"], client.host if client else None)
 
     @staticmethod
     def _phone(account: AccountConfig, raw: str) -> str:
@@ -74,9 +76,9 @@ class OtpHandlers:
         sandbox = account.is_sandbox(phone)
         name = None if template is None else self._template(template, sandbox)
         value = None if otp is None else self._otp_value(otp, sandbox)
-        service = self.service
+        service, lifecycle = self.service, self.otp
         sent = await service.batcher.run(
-            lambda: service.send_otp(
+            lambda: lifecycle.send_otp(
                 account, phone, operation=operation, channel=channel, otp=value, digits=digits, template=name
             )
         )
@@ -93,8 +95,8 @@ class OtpHandlers:
             raise errors.TwoFactorError(errors.SANDBOX_NOT_ENABLED)
         if with_template:
             self._template(request.path_params["otp_template_name"], sandbox=True)  # accepted, not used
-        service = self.service
-        sent = await service.batcher.run(lambda: service.send_otp(account, phone, operation=operation))
+        service, lifecycle = self.service, self.otp
+        sent = await service.batcher.run(lambda: lifecycle.send_otp(account, phone, operation=operation))
         if return_otp:
             return replies.success(sent.session_id, OTP=sent.otp)
         return replies.success(sent.session_id)
@@ -113,8 +115,8 @@ class OtpHandlers:
             if not _SESSION_RE.fullmatch(session_id):
                 return _verdict(Verdict(False, errors.NO_ENTRY))  # no session can have that id
             raise errors.TwoFactorError(errors.INVALID_OTP_VALUE)
-        service = self.service
-        verdict = await service.batcher.run(lambda: service.verify(account, session_id, code, channel=channel))
+        service, lifecycle = self.service, self.otp
+        verdict = await service.batcher.run(lambda: lifecycle.verify(account, session_id, code, channel=channel))
         if sandbox_mismatch and verdict.sandbox:
             verdict = Verdict(False, errors.OTP_MISMATCH, sandbox=True)
         return _verdict(verdict)
@@ -176,8 +178,8 @@ class OtpHandlers:
         sandbox = account.is_sandbox(phone)
         if not _OTP_RE.fullmatch(code) and not sandbox:
             raise errors.TwoFactorError(errors.INVALID_OTP_VALUE)
-        service = self.service
-        return _verdict(await service.batcher.run(lambda: service.verify_by_phone(account, phone, code)))
+        service, lifecycle = self.service, self.otp
+        return _verdict(await service.batcher.run(lambda: lifecycle.verify_by_phone(account, phone, code)))
 
     # ------------------------------------------------------------------ sandbox
     async def sendSandboxOtp(self, request: Request) -> Response:

@@ -24,13 +24,15 @@ from typing import Any
 import httpx
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.routing import Match, Route
+from starlette.types import Scope
 
-from ...core import http as replies
 from ...core.clock import india_text, iso_utc
+from ...core.phones import national
 from ...core.service import Service
 from ...core.store import Store
 from ...core.webhooks import REQUEST_TIMEOUT_SECONDS, WebhookDispatcher
+from . import replies
 
 _URL_IN_TEXT = re.compile(r"https?://[^\s]+")
 _CODE_ALPHABET = string.ascii_lowercase + string.digits
@@ -99,10 +101,6 @@ def shorten(
     return texts
 
 
-def _national(phone: str) -> str:
-    return phone[3:] if phone.startswith("+91") else phone.lstrip("+")
-
-
 class ShortLinks:
     """The click handler: redirect, count, post the webhooks."""
 
@@ -111,25 +109,9 @@ class ShortLinks:
         self.webhooks = webhooks
         self._posts: set[asyncio.Task[None]] = set()  # keeps fire-and-forget tasks alive
 
-    def router_default(self, fallback: ASGIApp) -> ASGIApp:
-        """The router's `default` (what runs when no route matches): GET /{header}/{code} of a short
-        link's shape is opened, anything else goes to `fallback` (the app's usual 404). Not a route, so
-        short links never shadow a route or change a 405."""
-
-        async def default(scope: Scope, receive: Receive, send: Send) -> None:
-            parts = scope["path"].split("/") if scope["type"] == "http" else []
-            if (
-                len(parts) == 3
-                and scope["method"] in ("GET", "HEAD")
-                and _HEADER_RE.fullmatch(parts[1])
-                and _CODE_RE.fullmatch(parts[2])
-            ):
-                response = await self.open(Request(scope, receive), parts[1], parts[2])
-                await response(scope, receive, send)
-                return
-            await fallback(scope, receive, send)
-
-        return default
+    async def endpoint(self, request: Request) -> Response:
+        """GET /{header}/{code} (`ShortLinkRoute`)."""
+        return await self.open(request, request.path_params["header"], request.path_params["code"])
 
     async def open(self, request: Request, header: str, code: str) -> Response:
         """GET /{header}/{code}: 302 to the original URL."""
@@ -146,7 +128,7 @@ class ShortLinks:
         long_url, phone, campaign, campaign_webhook, short_webhook, callback = row
         base = {
             "accessed": india_text(self.service.now()),
-            "phoneNo": _national(phone),
+            "phoneNo": national(phone),
             "ip": request.client.host if request.client else "",
         }
         if campaign_webhook is not None:
@@ -184,3 +166,24 @@ class ShortLinks:
                 "payload": form,
             }
         )
+
+
+class ShortLinkRoute(Route):
+    """GET /{header}/{code}: matches only a path of a short link's shape (a DLT header of 1-6 letters or
+    digits, a code of `CODE_LENGTH` lowercase letters or digits) and only GET/HEAD. Anything else does not
+    match at all, so this route, placed after every other one, never shadows a route, never turns
+    another path's 404 into a 405 and is left out of `Allow`."""
+
+    def __init__(self, links: ShortLinks) -> None:
+        super().__init__(
+            "/{header}/{code}", links.endpoint, methods=["GET"], include_in_schema=False, name="openShortLink"
+        )
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        """FULL for a GET/HEAD of a short link's shape, NONE for anything else."""
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            return Match.NONE, {}
+        parts = scope["path"].split("/")
+        if len(parts) != 3 or not (_HEADER_RE.fullmatch(parts[1]) and _CODE_RE.fullmatch(parts[2])):
+            return Match.NONE, {}
+        return super().matches(scope)

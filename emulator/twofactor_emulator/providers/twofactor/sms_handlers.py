@@ -1,6 +1,6 @@
 """Handlers of the R1 routes: transactional/promotional SMS (form and query), bulk, and encrypted.
 
-One method per operationId of openapi/twofactor.yaml (named after it); app.py binds them to paths.
+One method per operationId of openapi/twofactor.yaml (named after it); operations.py binds them to paths.
 Request bodies and queries are validated with the generated `twofactor_models`.
 """
 
@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from twofactor.envelope import EnvelopeError, open_json, seal_json
 from twofactor_models import (
     BulkRequest,
     EncDlrPlaintext,
@@ -25,13 +24,15 @@ from twofactor_models import (
     SendSmsByQueryParametersQuery,
 )
 
-from ...core import http as replies
+from ...core import http
 from ...core.clock import india_date, india_text, parse_india
 from ...core.config import AccountConfig
 from ...core.delivery import status_at
 from ...core.phones import PhoneError, normalise_phone
 from ...core.service import Service
-from . import errors
+from . import errors, replies
+from .accounts import authorised, check_sender, check_text
+from .envelope import EnvelopeError, open_json, seal_json
 from .shortlinks import LinkOptions, link_options, shorten
 
 SCHEDULE_MIN_LEAD_SECONDS = 5 * 60  # docs: "at least 5 minutes greater than the current time"
@@ -86,10 +87,9 @@ def _validated(model: type[M], data: dict[str, Any]) -> M:
 
 
 class SmsHandlers:
-    """The R1, bulk and encrypted handlers, bound to one `Service`."""
+    """The R1, bulk and encrypted handlers (a part of `operations.Handlers`, built over one `Service`)."""
 
-    def __init__(self, service: Service) -> None:
-        self.service = service
+    service: Service
 
     async def _send_r1(
         self,
@@ -104,8 +104,8 @@ class SmsHandlers:
         links: LinkOptions | None = None,
     ) -> str:
         """Validate what the schema cannot, store one message per recipient, return the request id."""
-        self.service.check_sender(account, sender)
-        self.service.check_text(account, text)
+        check_sender(account, sender)
+        check_text(account, text)
         phones = _phones(to)
         scheduled_at = None
         if scheduletime is not None:
@@ -131,7 +131,7 @@ class SmsHandlers:
         return request_id
 
     async def _r1(self, request: Request, form: R1SmsForm | SendSmsByQueryParametersQuery, operation: str) -> Response:
-        account = self.service.account(form.apikey, _client_ip(request))
+        account = authorised(self.service, form.apikey, _client_ip(request))
         request_id = await self._send_r1(
             account,
             to=form.to,
@@ -149,7 +149,7 @@ class SmsHandlers:
         """R1 form POST. `/API/R1/?module=ENC` is the encrypted route, as the docs' cURL sample sends it."""
         if request.scope["query_string"] and request.query_params.get("module") == "ENC":
             return await self.sendEncrypted(request)
-        body = await replies.read_body(request, replies.FORM_BODY_LIMIT, errors.TwoFactorError)
+        body = await http.read_body(request, replies.FORM_BODY_LIMIT, errors.TwoFactorError)
         form = _validated(R1SmsForm, replies.parse_form(body))
         return await self._r1(request, form, "sendSms")
 
@@ -164,7 +164,7 @@ class SmsHandlers:
     async def sendBulkSms(self, request: Request) -> Response:
         """Up to 1000 messages in one JSON request; a bad phone number rejects only its message."""
         started = time.perf_counter()
-        body = await replies.read_body(
+        body = await http.read_body(
             request, replies.BULK_BODY_LIMIT, lambda text: errors.BulkError([{"error": text}], status=400)
         )
         try:
@@ -195,11 +195,11 @@ class SmsHandlers:
         problems: list[dict[str, Any]] = []
         for index, message in enumerate(bulk.messages):
             try:
-                self.service.check_sender(account, message.sms_from)
+                check_sender(account, message.sms_from)
             except errors.TwoFactorError as exc:
                 problems.append({"field": f"messages[{index}].smsFrom", "error": exc.details})
             try:
-                self.service.check_text(account, message.sms_text)
+                check_text(account, message.sms_text)
             except errors.TwoFactorError as exc:
                 problems.append({"field": f"messages[{index}].smsText", "error": exc.details})
         if problems:
@@ -259,7 +259,7 @@ class SmsHandlers:
         secret = request.headers.get("secret-key")
         if not secret:
             raise errors.TwoFactorError(errors.SECRET_KEY_MISSING)
-        body = await replies.read_body(request, replies.ENC_BODY_LIMIT, errors.TwoFactorError)
+        body = await http.read_body(request, replies.ENC_BODY_LIMIT, errors.TwoFactorError)
         try:
             # A key of the wrong length fails here too: the same reply as a wrong key of the right length.
             plaintext = open_json(body, secret, mode)
@@ -274,7 +274,7 @@ class SmsHandlers:
         payload = _validated(EncPlaintext, plaintext).root
         if payload.apikey != account.api_key:
             raise errors.TwoFactorError(errors.INVALID_API_KEY)
-        self.service.account(payload.apikey, _client_ip(request))  # the IP allowlist
+        authorised(self.service, payload.apikey, _client_ip(request))  # the IP allowlist
         if isinstance(payload, EncSmsPlaintext):
             request_id = await self._send_r1(
                 account,

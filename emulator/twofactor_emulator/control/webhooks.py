@@ -1,0 +1,53 @@
+"""`GET`/`PUT /_emulator/webhooks` and `GET /_emulator/webhooks/log`: the delivery-report webhook
+(core/webhooks.py) and every attempt it and the short-link clicks made."""
+
+from __future__ import annotations
+
+import re
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from ..core.family import Runtime
+from ..core.webhooks import MAX_ATTEMPTS_LIMIT, WebhookSettings
+from .params import ControlError, json_body, number
+
+_URL_RE = re.compile(r"https?://[^\s]{1,2040}")
+MAX_BACKOFF_SECONDS = 24 * 3600.0
+
+
+def _reply(runtime: Runtime) -> Response:
+    settings = runtime.webhooks.settings
+    return JSONResponse(
+        {
+            "url": settings.url,
+            "maxAttempts": settings.max_attempts,
+            "backoffSeconds": settings.backoff_seconds,
+            "pending": len(runtime.webhooks.pending),
+        }
+    )
+
+
+async def get_webhooks(runtime: Runtime, request: Request) -> Response:
+    """GET /_emulator/webhooks."""
+    return _reply(runtime)
+
+
+async def set_webhooks(runtime: Runtime, request: Request) -> Response:
+    """PUT /_emulator/webhooks with `{"url", "maxAttempts", "backoffSeconds"}`; a null url turns reports off."""
+    body = await json_body(request, required=True)
+    current = runtime.webhooks.settings
+    url = body.get("url", current.url)
+    if url is not None and not (isinstance(url, str) and _URL_RE.fullmatch(url)):
+        raise ControlError("url must be an http(s) URL of at most 2048 characters, or null")
+    attempts = body.get("maxAttempts", current.max_attempts)
+    if isinstance(attempts, bool) or not isinstance(attempts, int) or not 1 <= attempts <= MAX_ATTEMPTS_LIMIT:
+        raise ControlError(f"maxAttempts must be an integer from 1 to {MAX_ATTEMPTS_LIMIT}")
+    backoff = number(body, "backoffSeconds", current.backoff_seconds, MAX_BACKOFF_SECONDS)
+    runtime.webhooks.configure(WebhookSettings(url=url, max_attempts=attempts, backoff_seconds=backoff))
+    return _reply(runtime)
+
+
+async def webhook_log(runtime: Runtime, request: Request) -> Response:
+    """GET /_emulator/webhooks/log: every report attempt, oldest first (the last 1000)."""
+    return JSONResponse({"attempts": list(runtime.webhooks.log)})

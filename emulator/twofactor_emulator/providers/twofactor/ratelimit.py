@@ -1,0 +1,54 @@
+"""Which 2Factor account a request counts against for the rate limit (core/faults.py applies it).
+
+The API key in a V1 path, the `apikey` of an R1 query, form or bulk JSON body, or the Secret-Key
+header of the encrypted route. Sandbox accounts are exempt: 2Factor's docs promise "no rate limits"
+in the sandbox.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs
+
+from starlette.types import Receive, Scope
+
+from ...core.faults import AccountKeyOf, buffered_body
+from ...core.service import Service
+
+
+def account_key(service: Service) -> AccountKeyOf:
+    """The family's `account_key` over `service` (which knows the sandbox accounts)."""
+
+    async def find(scope: Scope, receive: Receive) -> tuple[str | None, Receive]:
+        key, receive = await _key(scope, receive)
+        account = None if key is None else service.find_account(key)
+        if account is not None and account.sandbox is True:
+            return None, receive
+        return key, receive
+
+    return find
+
+
+async def _key(scope: Scope, receive: Receive) -> tuple[str | None, Receive]:
+    path: str = scope["path"]
+    if path.startswith("/API/V1/"):
+        return path.split("/")[3], receive
+    if scope["method"] == "GET":
+        return _first(parse_qs(scope.get("query_string", b"").decode("latin-1")), "apikey"), receive
+    secret = dict(scope["headers"]).get(b"secret-key")
+    if secret is not None:
+        return "secret:" + secret.decode("latin-1"), receive
+    body, replay = await buffered_body(receive)
+    if not path.startswith("/API/R1/Bulk"):
+        return _first(parse_qs(body.decode("latin-1")), "apikey"), replay
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None, replay
+    key = data.get("apikey") if isinstance(data, dict) else None
+    return (key if isinstance(key, str) else None), replay
+
+
+def _first(values: dict[str, list[str]], name: str) -> str | None:
+    found = values.get(name)
+    return found[0] if found else None
