@@ -1,5 +1,6 @@
-"""The README's first command, `./dev demo` = `twofactor-emulator demo`: a real server, a real SQLite file,
-a send-and-verify round trip through the client."""
+"""The README's first command, `./dev demo` = `twofactor demo` (also `twofactor-emulator demo`, which runs the
+client's demo in a child process): a real server, a real SQLite file, a send-and-verify round trip through
+the client."""
 
 from __future__ import annotations
 
@@ -65,3 +66,26 @@ def test_demo_with_a_bad_phone_fails_cleanly(tmp_path: Path, phone: str) -> None
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "round trip failed" in result.stderr
+
+
+def test_the_client_command_runs_the_same_demo(tmp_path: Path) -> None:
+    db = tmp_path / "client.sqlite3"
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from twofactor.cli import main; sys.exit(main(sys.argv[1:]))",
+            "demo",
+            "--db",
+            str(db),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={k: v for k, v in os.environ.items() if k != "TWOFACTOR_API_KEY"},  # the demo needs no key
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "round trip OK" in result.stdout
+    assert db.exists()
