@@ -1,4 +1,5 @@
-"""Identifiers shaped like 2Factor's, drawn from the operating system's CSPRNG (`secrets`)."""
+"""Identifiers shaped like 2Factor's (any provider's replies can use them), drawn from the operating
+system's CSPRNG (`secrets`)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 # which leaves the session id's ~162 random bits unguessable. OTPs, which must be uniform, use randbelow.
 _TO_BASE36 = bytes(ord(_BASE36[b % 36]) for b in range(256))
 _SESSION_HEAD = 19  # characters before the '-'
-DUMMY_SESSION = "Dummy-12345"
-DUMMY_OTP = "12345"
 
 
 def session_id() -> str:

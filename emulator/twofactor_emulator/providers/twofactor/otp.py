@@ -18,6 +18,10 @@ from ...core.service import Service
 from ...core.store import LIVE, LOCKED, VERIFIED, OtpSession, new_message
 from . import errors
 
+# The docs' sandbox: only this session id and OTP ever match.
+DUMMY_SESSION = "Dummy-12345"
+DUMMY_OTP = "12345"
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -107,9 +111,9 @@ class OtpLifecycle:
 
     def verify(self, account: AccountConfig, session_id: str, code: str, *, channel: str = "sms") -> Verdict:
         """VERIFY (and VERIFY2 outside the sandbox, and the voice VERIFY) by session id."""
-        if session_id == ids.DUMMY_SESSION and account.any_sandbox and channel == "sms":
+        if session_id == DUMMY_SESSION and account.any_sandbox and channel == "sms":
             # The docs' sandbox (an SMS feature): only Dummy-12345/12345 matches.
-            matched = hmac.compare_digest(code.encode(), ids.DUMMY_OTP.encode())
+            matched = hmac.compare_digest(code.encode(), DUMMY_OTP.encode())
             return Verdict(matched, errors.OTP_MATCHED if matched else errors.OTP_MISMATCH, sandbox=True)
         session = self.service.store.session(account.api_key, session_id, channel)
         if session is None:

@@ -13,12 +13,11 @@ from starlette.responses import Response
 
 from ...core import http
 from ...core.config import AccountConfig
-from ...core.ids import DUMMY_SESSION
 from ...core.phones import PhoneError, normalise_phone
 from ...core.service import Service
 from . import errors, replies
 from .accounts import authorised
-from .otp import OtpLifecycle, Verdict
+from .otp import DUMMY_SESSION, OtpLifecycle, Verdict
 
 _OTP_RE = re.compile(r"[0-9]{4,6}", re.ASCII)  # ASCII only: "١٢٣٤" (Arabic-Indic digits) is no OTP
 _DIGITS_RE = re.compile(r"[0-9]+", re.ASCII)
