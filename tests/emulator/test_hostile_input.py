@@ -21,7 +21,7 @@ INVALID_TEMPLATE = "Invalid Template Name - Template Not Found"
 INVALID_OTP = "Invalid OTP Value - Expected 4 to 6 digits"
 
 
-def envelope_error(details: str) -> dict[str, str]:
+def status_body_error(details: str) -> dict[str, str]:
     return {"Status": "Error", "Details": details}
 
 
@@ -265,6 +265,6 @@ async def test_hostile_input(
         assert body["success"] is False
         assert {"requestId", "error", "errorType", "details", "timestamp"} <= set(body) and body["details"]
     else:
-        assert body == envelope_error(details or "")
+        assert body == status_body_error(details or "")
     messages = (await client.get("/_emulator/messages")).json()["messages"]
     assert messages == [], "bad input must store nothing"

@@ -1,11 +1,11 @@
-"""The V1 envelope is built without json.dumps on the hot path: it must be the same JSON either way."""
+"""The V1 status body is built without json.dumps on the hot path: it must be the same JSON either way."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from twofactor_emulator.providers.twofactor.replies import envelope
+from twofactor_emulator.providers.twofactor.replies import status_body
 
 
 @pytest.mark.parametrize(
@@ -19,8 +19,8 @@ from twofactor_emulator.providers.twofactor.replies import envelope
         ("", {}),
     ],
 )
-def test_envelope_is_exact_json(details: str, extra: dict[str, str]) -> None:
-    reply = envelope("Error", details, 400, **extra)
+def test_status_body_is_exact_json(details: str, extra: dict[str, str]) -> None:
+    reply = status_body("Error", details, 400, **extra)
     assert json.loads(reply.body) == {"Status": "Error", "Details": details, **extra}
     assert reply.status_code == 400
     assert reply.headers["content-type"] == "application/json"

@@ -3,16 +3,13 @@
 
 from __future__ import annotations
 
-import re
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..core.family import Runtime
-from ..core.webhooks import MAX_ATTEMPTS_LIMIT, WebhookSettings
+from ..core.webhooks import MAX_ATTEMPTS_LIMIT, WEBHOOK_URL_MAX_LENGTH, WebhookSettings, is_webhook_url
 from .params import ControlError, json_body, number
 
-_URL_RE = re.compile(r"https?://[^\s]{1,2040}")
 MAX_BACKOFF_SECONDS = 24 * 3600.0
 
 
@@ -38,8 +35,8 @@ async def set_webhooks(runtime: Runtime, request: Request) -> Response:
     body = await json_body(request, required=True)
     current = runtime.webhooks.settings
     url = body.get("url", current.url)
-    if url is not None and not (isinstance(url, str) and _URL_RE.fullmatch(url)):
-        raise ControlError("url must be an http(s) URL of at most 2048 characters, or null")
+    if url is not None and not is_webhook_url(url):
+        raise ControlError(f"url must be an http(s) URL of 8 to {WEBHOOK_URL_MAX_LENGTH} characters, or null")
     attempts = body.get("maxAttempts", current.max_attempts)
     if isinstance(attempts, bool) or not isinstance(attempts, int) or not 1 <= attempts <= MAX_ATTEMPTS_LIMIT:
         raise ControlError(f"maxAttempts must be an integer from 1 to {MAX_ATTEMPTS_LIMIT}")

@@ -26,7 +26,6 @@ DELIVERED = "DELIVERED"
 FAILED = "FAILED"
 DND = "DND"
 INVALID_NUMBER = "INVALID_NUMBER"
-FINAL_STATUSES = (DELIVERED, FAILED, DND, INVALID_NUMBER)
 
 # Magic test numbers: a message to one of these ends in the status shown instead of DELIVERED.
 # Full numbers (not suffixes) so that no ordinary test number hits one by chance. The README lists them.

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -38,6 +39,15 @@ REQUEST_TIMEOUT_SECONDS = 5.0
 LOG_SIZE = 1000  # attempts kept in the delivery log, newest last
 MAX_ATTEMPTS_LIMIT = 20
 _META_KEY = "webhook_settings"
+# The document's WebhookUrl: an absolute http(s) URL without whitespace, 8 to 2048 characters. Every
+# webhook URL the emulator accepts (the delivery-report URL, campaign and short-URL webhooks) uses it.
+WEBHOOK_URL_MAX_LENGTH = 2048
+_WEBHOOK_URL = re.compile(r"https?://[^\s]+")
+
+
+def is_webhook_url(value: object) -> bool:
+    """True for a string the document's WebhookUrl schema accepts."""
+    return isinstance(value, str) and 8 <= len(value) <= WEBHOOK_URL_MAX_LENGTH and bool(_WEBHOOK_URL.fullmatch(value))
 
 
 @dataclass

@@ -34,8 +34,8 @@ def mount(runtime: Runtime) -> Mounted:
         # After every other route: a short link's path shape (/{header}/{code}) must never shadow one.
         fallback_routes=[ShortLinkRoute(ShortLinks(runtime.service, runtime.webhooks))],
         exception_handlers={
-            errors.TwoFactorError: replies.on_two_factor_error,
-            errors.BulkError: replies.on_bulk_error,
+            errors.Refused: replies.on_two_factor_error,
+            errors.BulkRefused: replies.on_bulk_error,
         },
         account_key=account_key(runtime.service),
     )

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...core.phones import INVALID_PHONE as INVALID_PHONE  # one text, owned by the phone rules
+
 # ---- texts from the docs or from public clients
 OTP_MATCHED = "OTP Matched"
 OTP_MISMATCH = "OTP Mismatch"
 OTP_EXPIRED = "OTP Expired"
 NO_ENTRY = "Invalid API / SessionId Combination - No Entry Exists"
-INVALID_PHONE = "Invalid Phone Number - Length Mismatch(Expected: 10)"
 SECRET_KEY_MISSING = "Secret-Key is missing in the request header"  # noqa: S105 - an error text
 DECRYPTION_FAILED = "Decryption failed"
 GET_NOT_SUPPORTED = "HTTP GET is not supported on this endpoint"
@@ -70,7 +71,7 @@ def invalid_field(name: str) -> str:
     return FIELD_TEXTS.get(name, f"Invalid Parameter - {name}")
 
 
-class TwoFactorError(Exception):
+class Refused(Exception):
     """A V1, R1 or ENC error: `{"Status": "Error", "Details": details}`.
 
     Production answers it with HTTP 400 (`status`), the sandbox with HTTP 200.
@@ -82,7 +83,7 @@ class TwoFactorError(Exception):
         self.status = 200 if sandbox else status
 
 
-class BulkError(Exception):
+class BulkRefused(Exception):
     """A rejected bulk request: the docs' `{"success": false, ...}` shape with its `details` list."""
 
     def __init__(

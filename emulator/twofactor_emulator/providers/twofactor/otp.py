@@ -38,7 +38,7 @@ class Verdict:
 
 
 @dataclass(frozen=True)
-class OtpSent:
+class IssuedOtp:
     """A sent OTP: the reply's session id and the OTP (which only AUTOGEN2-style replies show)."""
 
     session_id: str
@@ -65,7 +65,7 @@ class OtpLifecycle:
         otp: str | None = None,
         digits: int = 6,
         template: str | None = None,
-    ) -> OtpSent:
+    ) -> IssuedOtp:
         """Render, store and 'send' an OTP; returns after the commit.
 
         In the sandbox (account and phone) nothing is sent: the session is stored only so that a
@@ -74,7 +74,7 @@ class OtpLifecycle:
         sandbox = account.is_sandbox(phone)
         text = None if sandbox else account.otp_template(template)
         if text is None and not sandbox:
-            raise errors.TwoFactorError(errors.INVALID_TEMPLATE)
+            raise errors.Refused(errors.INVALID_TEMPLATE)
         value = otp if otp is not None else ids.otp_digits(digits)
         session_id = ids.session_id()
         now = self.service.now()
@@ -107,7 +107,7 @@ class OtpLifecycle:
         self.service.store.add_otp(session, message, expire_older_at=expire_older, credit_limit=account.credits)
         if message is not None:
             self.service.signal.notify()
-        return OtpSent(session_id=session_id, otp=value)
+        return IssuedOtp(session_id=session_id, otp=value)
 
     def verify(self, account: AccountConfig, session_id: str, code: str, *, channel: str = "sms") -> Verdict:
         """VERIFY (and VERIFY2 outside the sandbox, and the voice VERIFY) by session id."""

@@ -35,7 +35,7 @@ class OtpHandlers:
     async def _account(self, request: Request) -> AccountConfig:
         if request.method == "POST":
             # The body means nothing on V1 routes; it is still bounded so a huge one is refused.
-            await http.read_body(request, replies.V1_BODY_LIMIT, errors.TwoFactorError)
+            await http.read_body(request, replies.V1_BODY_LIMIT, errors.Refused)
         client = request.client
         return authorised(self.service, request.path_params["api_key"], client.host if client else None)
 
@@ -44,19 +44,19 @@ class OtpHandlers:
         try:
             return normalise_phone(raw)
         except PhoneError:
-            raise errors.TwoFactorError(errors.INVALID_PHONE, sandbox=account.sandbox is True) from None
+            raise errors.Refused(errors.INVALID_PHONE, sandbox=account.sandbox is True) from None
 
     @staticmethod
     def _template(name: str, sandbox: bool) -> str:
         if not _TEMPLATE_RE.fullmatch(name):
             # Path tricks ("..", "%2e%2e", "a;b") never reach a lookup.
-            raise errors.TwoFactorError(errors.INVALID_TEMPLATE, sandbox=sandbox)
+            raise errors.Refused(errors.INVALID_TEMPLATE, sandbox=sandbox)
         return name
 
     @staticmethod
     def _otp_value(value: str, sandbox: bool) -> str:
         if not _OTP_RE.fullmatch(value):
-            raise errors.TwoFactorError(errors.INVALID_OTP_VALUE, sandbox=sandbox)
+            raise errors.Refused(errors.INVALID_OTP_VALUE, sandbox=sandbox)
         return value
 
     async def _send(
@@ -91,7 +91,7 @@ class OtpHandlers:
         account = await self._account(request)
         phone = self._phone(account, request.path_params["phone_number"])
         if not account.is_sandbox(phone):
-            raise errors.TwoFactorError(errors.SANDBOX_NOT_ENABLED)
+            raise errors.Refused(errors.SANDBOX_NOT_ENABLED)
         if with_template:
             self._template(request.path_params["otp_template_name"], sandbox=True)  # accepted, not used
         service, lifecycle = self.service, self.otp
@@ -113,7 +113,7 @@ class OtpHandlers:
                 return _verdict(Verdict(False, errors.OTP_MISMATCH, sandbox=True))
             if not _SESSION_RE.fullmatch(session_id):
                 return _verdict(Verdict(False, errors.NO_ENTRY))  # no session can have that id
-            raise errors.TwoFactorError(errors.INVALID_OTP_VALUE)
+            raise errors.Refused(errors.INVALID_OTP_VALUE)
         service, lifecycle = self.service, self.otp
         verdict = await service.batcher.run(lambda: lifecycle.verify(account, session_id, code, channel=channel))
         if sandbox_mismatch and verdict.sandbox:
@@ -176,7 +176,7 @@ class OtpHandlers:
         code: str = request.path_params["otp_entered_by_user"]
         sandbox = account.is_sandbox(phone)
         if not _OTP_RE.fullmatch(code) and not sandbox:
-            raise errors.TwoFactorError(errors.INVALID_OTP_VALUE)
+            raise errors.Refused(errors.INVALID_OTP_VALUE)
         service, lifecycle = self.service, self.otp
         return _verdict(await service.batcher.run(lambda: lifecycle.verify_by_phone(account, phone, code)))
 
@@ -234,4 +234,4 @@ def _name(request: Request) -> str:
 
 
 def _verdict(verdict: Verdict) -> Response:
-    return replies.envelope("Success" if verdict.ok else "Error", verdict.details, verdict.status)
+    return replies.status_body("Success" if verdict.ok else "Error", verdict.details, verdict.status)

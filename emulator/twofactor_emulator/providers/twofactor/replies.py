@@ -24,7 +24,7 @@ BULK_BODY_LIMIT = 5 * 1024 * 1024
 _PLAIN = re.compile(r"[A-Za-z0-9 _.,:/()+-]*", re.ASCII)
 
 
-def envelope(status: str, details: str, http_status: int = 200, **extra: str) -> Response:
+def status_body(status: str, details: str, http_status: int = 200, **extra: str) -> Response:
     """The V1/R1 reply `{"Status": ..., "Details": ..., ...}`, as compact JSON."""
     values = [status, details, *extra.values()]
     if all(_PLAIN.fullmatch(value) for value in values):
@@ -37,12 +37,12 @@ def envelope(status: str, details: str, http_status: int = 200, **extra: str) ->
 
 def success(details: str, **extra: str) -> Response:
     """`{"Status": "Success", "Details": details}` with HTTP 200."""
-    return envelope("Success", details, 200, **extra)
+    return status_body("Success", details, 200, **extra)
 
 
-def error_reply(exc: errors.TwoFactorError) -> Response:
+def error_reply(exc: errors.Refused) -> Response:
     """`{"Status": "Error", "Details": ...}` with the error's status."""
-    return envelope("Error", exc.details, exc.status)
+    return status_body("Error", exc.details, exc.status)
 
 
 def iso_utc_now() -> str:
@@ -51,7 +51,7 @@ def iso_utc_now() -> str:
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
-def bulk_error_reply(exc: errors.BulkError) -> JSONResponse:
+def bulk_error_reply(exc: errors.BulkRefused) -> JSONResponse:
     """The docs' bulk error shape."""
     body = {
         "success": False,
@@ -69,7 +69,7 @@ def parse_form(body: bytes) -> dict[str, str]:
     try:
         return http.parse_form(body)
     except ValueError as exc:  # not UTF-8 (UnicodeDecodeError), or too many fields
-        raise errors.TwoFactorError(errors.invalid_field("body")) from exc
+        raise errors.Refused(errors.invalid_field("body")) from exc
 
 
 def first_field_error(exc: ValidationError) -> tuple[str, str]:
@@ -85,18 +85,18 @@ def first_field_error(exc: ValidationError) -> tuple[str, str]:
 def shape_error(request: Request, details: str, status: int) -> Response:
     """An error the framework or a fault answers under 2Factor's paths, in the route's own shape."""
     if request.url.path.startswith("/API/R1/Bulk"):
-        bulk = errors.BulkError([{"error": details}], error=details, error_type="RequestError", status=status)
+        bulk = errors.BulkRefused([{"error": details}], error=details, error_type="RequestError", status=status)
         return bulk_error_reply(bulk)
-    return envelope("Error", details, status)
+    return status_body("Error", details, status)
 
 
 async def on_two_factor_error(request: Request, exc: Exception) -> Response:
-    """Starlette exception handler of `TwoFactorError`."""
-    assert isinstance(exc, errors.TwoFactorError)
+    """Starlette exception handler of `Refused`."""
+    assert isinstance(exc, errors.Refused)
     return error_reply(exc)
 
 
 async def on_bulk_error(request: Request, exc: Exception) -> Response:
-    """Starlette exception handler of `BulkError`."""
-    assert isinstance(exc, errors.BulkError)
+    """Starlette exception handler of `BulkRefused`."""
+    assert isinstance(exc, errors.BulkRefused)
     return bulk_error_reply(exc)

@@ -124,7 +124,7 @@ class ShortLinks:
             if row is not None:
                 cur.execute("UPDATE short_links SET clicks = clicks + 1 WHERE code = ?", (code,))
         if row is None:
-            return replies.envelope("Error", NOT_FOUND, 404)
+            return replies.status_body("Error", NOT_FOUND, 404)
         long_url, phone, campaign, campaign_webhook, short_webhook, callback = row
         base = {
             "accessed": india_text(self.service.now()),

@@ -30,6 +30,7 @@ from ...core.config import AccountConfig
 from ...core.delivery import status_at
 from ...core.phones import PhoneError, normalise_phone
 from ...core.service import Service
+from ...core.webhooks import is_webhook_url
 from . import errors, replies
 from .accounts import authorised, check_sender, check_text
 from .envelope import EnvelopeError, open_json, seal_json
@@ -48,7 +49,7 @@ def _phones(raw: str) -> list[str | None]:
     try:
         return [normalise_phone(part) for part in raw.split(",")]
     except PhoneError:
-        raise errors.TwoFactorError(errors.INVALID_PHONE) from None
+        raise errors.Refused(errors.INVALID_PHONE) from None
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -57,7 +58,6 @@ M = TypeVar("M", bound=BaseModel)
 # Where the generated models are looser than the document, checked before them: pydantic accepts an
 # explicit null for every optional field (`X | None = None`), `AnyUrl` drops WebhookUrl's length and
 # pattern, and lax date parsing takes numbers for `smsdate`. No field of the document is nullable.
-_WEBHOOK_RE = re.compile(r"https?://[^\s]+")  # WebhookUrl's pattern
 _WEBHOOK_FIELDS = ("campaignwebhook", "shortenurlwebhook")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
@@ -69,7 +69,7 @@ def _looser_than_document(fields: dict[str, Any]) -> str | None:
             return name
     for name in _WEBHOOK_FIELDS:
         url = fields.get(name)
-        if isinstance(url, str) and not (8 <= len(url) <= 2048 and _WEBHOOK_RE.fullmatch(url)):
+        if isinstance(url, str) and not is_webhook_url(url):
             return name
     if "smsdate" in fields and not (isinstance(fields["smsdate"], str) and _DATE_RE.fullmatch(fields["smsdate"])):
         return "smsdate"
@@ -79,11 +79,11 @@ def _looser_than_document(fields: dict[str, Any]) -> str | None:
 def _validated(model: type[M], data: dict[str, Any]) -> M:
     gap = _looser_than_document(data)
     if gap is not None:
-        raise errors.TwoFactorError(errors.invalid_field(gap))
+        raise errors.Refused(errors.invalid_field(gap))
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise errors.TwoFactorError(replies.first_field_error(exc)[1]) from None
+        raise errors.Refused(replies.first_field_error(exc)[1]) from None
 
 
 class SmsHandlers:
@@ -112,9 +112,9 @@ class SmsHandlers:
             try:
                 scheduled_at = parse_india(scheduletime)
             except ValueError:
-                raise errors.TwoFactorError(errors.invalid_field("scheduletime")) from None
+                raise errors.Refused(errors.invalid_field("scheduletime")) from None
             if scheduled_at < self.service.now() + SCHEDULE_MIN_LEAD_SECONDS:
-                raise errors.TwoFactorError(errors.SCHEDULE_TOO_SOON)
+                raise errors.Refused(errors.SCHEDULE_TOO_SOON)
         service = self.service
         request_id, _ = await service.batcher.run(
             lambda: service.send_sms(
@@ -149,14 +149,14 @@ class SmsHandlers:
         """R1 form POST. `/API/R1/?module=ENC` is the encrypted route, as the docs' cURL sample sends it."""
         if request.scope["query_string"] and request.query_params.get("module") == "ENC":
             return await self.sendEncrypted(request)
-        body = await http.read_body(request, replies.FORM_BODY_LIMIT, errors.TwoFactorError)
+        body = await http.read_body(request, replies.FORM_BODY_LIMIT, errors.Refused)
         form = _validated(R1SmsForm, replies.parse_form(body))
         return await self._r1(request, form, "sendSms")
 
     async def sendSmsByQuery(self, request: Request) -> Response:
         """R1 with every field in the query string."""
         if request.query_params.get("module") == "ENC":
-            raise errors.TwoFactorError(errors.GET_NOT_SUPPORTED)
+            raise errors.Refused(errors.GET_NOT_SUPPORTED)
         query = _validated(SendSmsByQueryParametersQuery, dict(request.query_params))
         return await self._r1(request, query, "sendSmsByQuery")
 
@@ -165,45 +165,45 @@ class SmsHandlers:
         """Up to 1000 messages in one JSON request; a bad phone number rejects only its message."""
         started = time.perf_counter()
         body = await http.read_body(
-            request, replies.BULK_BODY_LIMIT, lambda text: errors.BulkError([{"error": text}], status=400)
+            request, replies.BULK_BODY_LIMIT, lambda text: errors.BulkRefused([{"error": text}], status=400)
         )
         try:
             data = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
-            raise errors.BulkError([{"error": errors.BULK_BAD_JSON, "details": str(exc)}]) from None
+            raise errors.BulkRefused([{"error": errors.BULK_BAD_JSON, "details": str(exc)}]) from None
         if not isinstance(data, dict):
-            raise errors.BulkError([{"error": errors.BULK_NOT_OBJECT}])
+            raise errors.BulkRefused([{"error": errors.BULK_NOT_OBJECT}])
         apikey = data.get("apikey")
         account = self.service.find_account(apikey) if isinstance(apikey, str) else None
         if account is None:
-            raise errors.BulkError([{"field": "apikey", "error": errors.BULK_INVALID_API_KEY}])
+            raise errors.BulkRefused([{"field": "apikey", "error": errors.BULK_INVALID_API_KEY}])
         messages = data.get("messages")
         if isinstance(messages, list) and not 1 <= len(messages) <= 1000:
-            raise errors.BulkError([{"field": "messages", "error": errors.BULK_TOO_MANY}])
+            raise errors.BulkRefused([{"field": "messages", "error": errors.BULK_TOO_MANY}])
         nulls = [name for name, value in data.items() if value is None]
         for index, message in enumerate(messages if isinstance(messages, list) else []):
             if isinstance(message, dict):
                 nulls += [f"messages[{index}].{name}" for name, value in message.items() if value is None]
         if nulls:  # the model would read a null as "absent"; the document allows none
-            raise errors.BulkError(
+            raise errors.BulkRefused(
                 [{"field": f, "error": errors.invalid_field(f.rsplit(".", 1)[-1])} for f in nulls[:MAX_BULK_DETAILS]]
             )
         try:
             bulk = BulkRequest.model_validate(data)
         except ValidationError as exc:
-            raise errors.BulkError(_bulk_details(exc)) from None
+            raise errors.BulkRefused(_bulk_details(exc)) from None
         problems: list[dict[str, Any]] = []
         for index, message in enumerate(bulk.messages):
             try:
                 check_sender(account, message.sms_from)
-            except errors.TwoFactorError as exc:
+            except errors.Refused as exc:
                 problems.append({"field": f"messages[{index}].smsFrom", "error": exc.details})
             try:
                 check_text(account, message.sms_text)
-            except errors.TwoFactorError as exc:
+            except errors.Refused as exc:
                 problems.append({"field": f"messages[{index}].smsText", "error": exc.details})
         if problems:
-            raise errors.BulkError(problems[:MAX_BULK_DETAILS])
+            raise errors.BulkRefused(problems[:MAX_BULK_DETAILS])
         phones: list[str | None] = []
         for message in bulk.messages:
             try:
@@ -250,30 +250,30 @@ class SmsHandlers:
     async def sendEncrypted(self, request: Request) -> Response:
         """The AES-256 route. Errors are plain JSON; every decryption failure reads the same."""
         if request.method == "GET":
-            raise errors.TwoFactorError(errors.GET_NOT_SUPPORTED)
+            raise errors.Refused(errors.GET_NOT_SUPPORTED)
         if request.query_params.get("module") != "ENC":
-            raise errors.TwoFactorError(errors.INVALID_ENC_QUERY)
+            raise errors.Refused(errors.INVALID_ENC_QUERY)
         mode = request.query_params.get("encmode", "CBC")  # the docs: "default encryption mode is CBC"
         if mode not in ("GCM", "CBC"):
-            raise errors.TwoFactorError(errors.INVALID_ENC_MODE)
+            raise errors.Refused(errors.INVALID_ENC_MODE)
         secret = request.headers.get("secret-key")
         if not secret:
-            raise errors.TwoFactorError(errors.SECRET_KEY_MISSING)
-        body = await http.read_body(request, replies.ENC_BODY_LIMIT, errors.TwoFactorError)
+            raise errors.Refused(errors.SECRET_KEY_MISSING)
+        body = await http.read_body(request, replies.ENC_BODY_LIMIT, errors.Refused)
         try:
             # A key of the wrong length fails here too: the same reply as a wrong key of the right length.
             plaintext = open_json(body, secret, mode)
         except EnvelopeError:
-            raise errors.TwoFactorError(errors.DECRYPTION_FAILED) from None
+            raise errors.Refused(errors.DECRYPTION_FAILED) from None
         account = self.service.account_by_secret(secret)
         if account is None:
             # Opened with a key no account has: from the caller's side a wrong key, so the same reply.
-            raise errors.TwoFactorError(errors.DECRYPTION_FAILED)
+            raise errors.Refused(errors.DECRYPTION_FAILED)
         if plaintext.get("module") not in ("TRANS_SMS", "TRANS_SMS_DLR"):
-            raise errors.TwoFactorError(errors.INVALID_MODULE_ENC)
+            raise errors.Refused(errors.INVALID_MODULE_ENC)
         payload = _validated(EncPlaintext, plaintext).root
         if payload.apikey != account.api_key:
-            raise errors.TwoFactorError(errors.INVALID_API_KEY)
+            raise errors.Refused(errors.INVALID_API_KEY)
         authorised(self.service, payload.apikey, _client_ip(request))  # the IP allowlist
         if isinstance(payload, EncSmsPlaintext):
             request_id = await self._send_r1(
