@@ -10,6 +10,8 @@
 See docs/client.md for the whole API, the errors and the CLI.
 """
 
+from sms_common.retries import RetryPolicy
+
 from .aio import AsyncTwoFactor
 from .client import TwoFactor
 from .errors import (
@@ -43,7 +45,6 @@ from .results import (
     SmsSent,
     VerifyResult,
 )
-from .retries import RetryPolicy
 from .settings import PRODUCTION_URL
 from .webhooks import CampaignClick, DeliveryReport, ShortUrlClick, parse_click, parse_delivery_report
 

@@ -16,15 +16,16 @@ from types import TracebackType
 from typing import Any, TypeVar, Unpack
 
 import httpx
+from sms_common.retries import RetryPolicy, call_async
+from sms_common.settings import DEFAULT_TIMEOUT
+from sms_common.transport import AsyncLoggingTransport
 
 from . import calls
 from .bulk import BulkPlan
 from .calls import BalanceKind, Call, SmsOptions
 from .errors import TwoFactorError
 from .results import BulkMessage, BulkResult, DeliveryStatus, EncryptedSent, OtpSent, SmsSent, VerifyResult
-from .retries import DEFAULT_TIMEOUT, RetryPolicy, call_async
-from .settings import PRODUCTION_URL, Settings
-from .transport import AsyncLoggingTransport
+from .settings import PRODUCTION_URL, PROVIDER, Settings
 
 __all__ = ["AsyncTwoFactor"]
 
@@ -57,7 +58,7 @@ class AsyncTwoFactor:
         self._http = httpx.AsyncClient(
             base_url=self._settings.base_url,
             timeout=self._settings.timeout,
-            transport=AsyncLoggingTransport(transport or httpx.AsyncHTTPTransport()),
+            transport=AsyncLoggingTransport(transport or httpx.AsyncHTTPTransport(), PROVIDER),
             follow_redirects=False,  # a redirect would carry the key in the URL to another place
         )
         self.otp = AsyncOtp(self)
@@ -76,7 +77,7 @@ class AsyncTwoFactor:
         async def attempt() -> httpx.Response:
             return await self._http.request(**call.build())
 
-        reply = await call_async(settings.retry, call.kind, call.operation, attempt, settings.secrets)
+        reply = await call_async(PROVIDER, settings.retry, call.kind, call.operation, attempt, settings.secrets)
         return call.read(reply)
 
     async def balance(self, kind: BalanceKind = "otp") -> int:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from sms_common.retries import Kind
 from twofactor_client.api.bulk_sms import send_bulk_sms
 from twofactor_client.models.bulk_message import BulkMessage as WireBulkMessage
 from twofactor_client.models.bulk_request import BulkRequest
@@ -18,7 +19,6 @@ from .checks import check_callback_value, check_sender, check_text
 from .errors import InsufficientCredits, InvalidApiKey, InvalidInput, TwoFactorError
 from .quirks import normalise_phone
 from .results import BulkAccepted, BulkFailure, BulkMessage, BulkResult
-from .retries import Kind
 
 __all__ = ["BULK_LIMIT", "BulkChunk", "BulkPlan", "bulk_message"]
 

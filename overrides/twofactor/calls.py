@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from functools import partial
 from types import ModuleType
-from typing import Any, Generic, Literal, TypedDict, TypeVar
+from typing import Any, Literal, TypedDict, TypeVar
 
 import httpx
+from sms_common.call import Call
+from sms_common.retries import Kind
 from twofactor_client.api.balance import (
     get_otp_sms_balance,
     get_promotional_sms_balance,
@@ -73,26 +74,11 @@ from .results import (
     SmsSent,
     VerifyResult,
 )
-from .retries import Kind
 
 __all__ = ["BalanceKind", "Call", "SmsOptions", "operation_id", "read_as"]
 
 T = TypeVar("T")
 BalanceKind = Literal["otp", "transactional", "promotional"]
-
-
-@dataclass(frozen=True)
-class Call(Generic[T]):
-    """One request: its operationId, how safe it is to repeat, how to build it, how to read the reply.
-
-    `build` is called once per attempt (a request body is a stream that one attempt consumes). The
-    request holds the API key, so neither it nor `build` appears in repr().
-    """
-
-    operation: str
-    kind: Kind
-    build: Callable[[], dict[str, Any]] = field(repr=False)
-    read: Callable[[httpx.Response], T] = field(repr=False)
 
 
 def _v1(module: ModuleType, kind: Kind, read: Callable[[httpx.Response, str], T], **params: str) -> Call[T]:

@@ -21,11 +21,12 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from sms_common.retries import RetryPolicy
+
 from . import bulk_files
 from .client import TwoFactor
 from .errors import InvalidInput, TransportError, TwoFactorError
 from .results import BulkResult, VerifyResult
-from .retries import RetryPolicy
 from .settings import PRODUCTION_URL
 
 __all__ = ["main"]

@@ -17,15 +17,16 @@ from types import TracebackType
 from typing import Any, TypeVar, Unpack
 
 import httpx
+from sms_common.retries import RetryPolicy, call_sync
+from sms_common.settings import DEFAULT_TIMEOUT
+from sms_common.transport import LoggingTransport
 
 from . import calls
 from .bulk import BulkPlan
 from .calls import BalanceKind, Call, SmsOptions
 from .errors import TwoFactorError
 from .results import BulkMessage, BulkResult, DeliveryStatus, EncryptedSent, OtpSent, SmsSent, VerifyResult
-from .retries import DEFAULT_TIMEOUT, RetryPolicy, call_sync
-from .settings import PRODUCTION_URL, Settings
-from .transport import LoggingTransport
+from .settings import PRODUCTION_URL, PROVIDER, Settings
 
 __all__ = ["TwoFactor"]
 
@@ -58,7 +59,7 @@ class TwoFactor:
         self._http = httpx.Client(
             base_url=self._settings.base_url,
             timeout=self._settings.timeout,
-            transport=LoggingTransport(transport or httpx.HTTPTransport()),
+            transport=LoggingTransport(transport or httpx.HTTPTransport(), PROVIDER),
             follow_redirects=False,  # a redirect would carry the key in the URL to another place
         )
         self.otp = Otp(self)
@@ -74,7 +75,12 @@ class TwoFactor:
         """Send one prepared call under the retry policy and read its reply (used by the groups)."""
         settings = self._settings
         reply = call_sync(
-            settings.retry, call.kind, call.operation, lambda: self._http.request(**call.build()), settings.secrets
+            PROVIDER,
+            settings.retry,
+            call.kind,
+            call.operation,
+            lambda: self._http.request(**call.build()),
+            settings.secrets,
         )
         return call.read(reply)
 

@@ -1,8 +1,10 @@
 """Typed errors of the 2Factor client: one root, one subclass per thing a caller handles differently.
 
-Every error carries `status_code` (HTTP status, or None when no reply arrived), `details` (the
-provider's `Details` text, or our own explanation) and `operation` (the operationId of the document,
-or None for client-side checks). No message ever contains the API key or the secret key.
+`TwoFactorError` is 2Factor's root under the shared `sms_common.ProviderError`: every error carries
+`status_code` (HTTP status, or None when no reply arrived), `details` (2Factor's `Details` text, or
+our own explanation) and `operation` (the operationId of the document, or None for client-side
+checks). Failures every provider has (network, input, malformed reply, rate limit, credentials) are
+also subclasses of the shared class of `sms_common.errors`. No message ever contains a key.
 
 `error_for_details` is the ONE table from 2Factor's `Details` texts to these classes.
 """
@@ -12,6 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from sms_common import errors as common
+from sms_common.errors import ProviderError
 
 __all__ = [
     "BulkValidationError",
@@ -36,34 +41,13 @@ __all__ = [
 ]
 
 
-class TwoFactorError(Exception):
+class TwoFactorError(ProviderError):
     """Root of every error this client raises on purpose."""
 
-    def __init__(
-        self,
-        details: str,
-        *,
-        status_code: int | None = None,
-        operation: str | None = None,
-    ) -> None:
-        self.details = details
-        self.status_code = status_code
-        self.operation = operation
-        super().__init__(details)
-
-    def __str__(self) -> str:
-        context = [self.operation or "", f"HTTP {self.status_code}" if self.status_code is not None else ""]
-        shown = ", ".join(part for part in context if part)
-        return f"{self.details} [{shown}]" if shown else self.details
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(details={self.details!r}, status_code={self.status_code!r}, "
-            f"operation={self.operation!r})"
-        )
+    provider = "2Factor"
 
 
-class InvalidApiKey(TwoFactorError):
+class InvalidApiKey(TwoFactorError, common.InvalidCredentials):
     """The API key (or the Secret-Key header) was refused: an authentication failure."""
 
 
@@ -95,19 +79,8 @@ class InsufficientCredits(TwoFactorError):
     """The account has no credits left for this kind of message."""
 
 
-class RateLimited(TwoFactorError):
+class RateLimited(TwoFactorError, common.RateLimited):
     """Too many requests. `retry_after` is the server's Retry-After in seconds, when it sent one."""
-
-    def __init__(
-        self,
-        details: str,
-        *,
-        status_code: int | None = None,
-        operation: str | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(details, status_code=status_code, operation=operation)
-        self.retry_after = retry_after
 
 
 class DecryptionFailed(TwoFactorError):
@@ -138,19 +111,19 @@ class BulkValidationError(TwoFactorError):
         self.field_errors: tuple[FieldError, ...] = tuple(field_errors)
 
 
-class TransportError(TwoFactorError):
+class TransportError(TwoFactorError, common.TransportError):
     """The request failed on the network (connect, read, dropped connection). No usable reply."""
 
 
-class Timeout(TransportError):
+class Timeout(TransportError, common.Timeout):
     """The request timed out (connect, write, read or waiting for a pooled connection)."""
 
 
-class InvalidInput(TwoFactorError, ValueError):
+class InvalidInput(TwoFactorError, common.InvalidInput):
     """An argument was refused before any request was made (a bad OTP, sender id, template name...)."""
 
 
-class MalformedReply(TwoFactorError):
+class MalformedReply(TwoFactorError, common.MalformedReply):
     """The server answered something that is not the reply the document describes."""
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -20,7 +19,6 @@ __all__ = [
     "join_recipients",
     "keep_literal_plus",
     "normalise_phone",
-    "parse_json_object",
 ]
 
 # ScheduleTime / Timestamp schemas: "India time (UTC+05:30), `YYYY-MM-DD HH:MM:SS`".
@@ -131,15 +129,6 @@ def keep_literal_plus(url: str) -> str:
     if "/API/V1/" not in path:
         return url
     return path.replace("%2B", "+").replace("%2b", "+") + sep + query
-
-
-def parse_json_object(content: bytes) -> dict[str, Any] | None:
-    """The reply body as a JSON object, or None when it is not one."""
-    try:
-        value = json.loads(content)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return value if isinstance(value, dict) else None
 
 
 # "How errors arrive": the sandbox answers errors with HTTP 200, production with 400; read `Status`.

@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import httpx
+from sms_common.json_body import parse_json_object
+from sms_common.retries import retry_after_seconds
 from twofactor_client.models.balance_success import BalanceSuccess
 from twofactor_client.models.bulk_error import BulkError
 from twofactor_client.models.bulk_message_status_bulk_message_outcome import BulkMessageStatusBulkMessageOutcome
@@ -35,9 +37,8 @@ from .errors import (
     TwoFactorError,
     error_for_details,
 )
-from .quirks import envelope_error, parse_json_object
+from .quirks import envelope_error
 from .results import BulkAccepted, BulkFailure, DeliveryStatus, EncryptedSent, OtpSent, SmsSent, VerifyResult
-from .retries import retry_after_seconds
 
 __all__ = [
     "OTP_MISMATCH",

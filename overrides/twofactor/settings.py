@@ -1,24 +1,40 @@
 """What the sync and the async client share: the keys, where to send, timeouts, retries, logging.
 
 The keys live here and only here. `repr()` of the settings and of both clients shows the base URL and
-the timeouts, never a key; every text that leaves the client goes through `redact` with the keys.
+the timeouts, never a key; every text that leaves the client goes through `PROVIDER.redact` with
+the keys.
 """
 
 from __future__ import annotations
 
+import logging
+
 import httpx
+from sms_common.provider import Provider
+from sms_common.retries import RetryPolicy
+from sms_common.settings import DEFAULT_TIMEOUT, ClientSettings
 
 from . import envelope
-from .errors import InvalidApiKey, InvalidInput
-from .redact import setup_logging
-from .retries import DEFAULT_TIMEOUT, RetryPolicy
+from .errors import InvalidApiKey, InvalidInput, Timeout, TransportError
+from .redact import redact_url
 
-__all__ = ["PRODUCTION_URL", "Settings"]
+__all__ = ["LOG_ENV", "PRODUCTION_URL", "PROVIDER", "Settings"]
 
 PRODUCTION_URL = "https://2factor.in"  # servers[0] of openapi/twofactor.yaml
+LOG_ENV = "TWOFACTOR_LOG"
+
+PROVIDER = Provider(
+    name="2Factor",
+    logger=logging.getLogger("twofactor"),
+    log_env_var=LOG_ENV,
+    url_rule=redact_url,
+    transport_error=TransportError,
+    timeout_error=Timeout,
+    input_error=InvalidInput,
+)
 
 
-class Settings:
+class Settings(ClientSettings):
     """Checked client settings. Keys are kept in private attributes and out of repr()."""
 
     def __init__(
@@ -30,7 +46,7 @@ class Settings:
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
     ) -> None:
-        setup_logging()
+        PROVIDER.setup_logging()
         if not isinstance(api_key, str) or not api_key.strip():
             raise InvalidApiKey("an API key is needed (the TWOFACTOR_API_KEY of the CLI)")
         # ApiKeyValue: 4-64 letters, digits or '-'. Checked here so that a key with a '/' can
@@ -42,13 +58,9 @@ class Settings:
                 envelope.check_key(secret_key)
             except envelope.EnvelopeError as exc:
                 raise InvalidInput(str(exc)) from None
-        if not base_url.startswith(("http://", "https://")):
-            raise InvalidInput(f"base_url must start with http:// or https://, got {base_url[:60]!r}")
+        super().__init__(PROVIDER, base_url=base_url, timeout=timeout, retry=retry, secrets=(api_key, secret_key))
         self._api_key = api_key
         self._secret_key = secret_key
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
-        self.retry = retry if retry is not None else RetryPolicy()
 
     @property
     def api_key(self) -> str:
@@ -63,11 +75,3 @@ class Settings:
                 "TwoFactor(api_key, secret_key=...) or TWOFACTOR_SECRET_KEY for the CLI"
             )
         return self._secret_key
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        """Everything `redact` must remove from texts that leave the client."""
-        return tuple(key for key in (self._api_key, self._secret_key) if key)
-
-    def __repr__(self) -> str:
-        return f"Settings(base_url={self.base_url!r}, timeout={self.timeout!r}, retry={self.retry!r})"

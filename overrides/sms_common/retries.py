@@ -1,17 +1,19 @@
-"""Timeouts and the retry policy, in one place.
+"""The retry policy: when a failed or refused request is tried again, and how long to wait.
 
 The rule that matters: a request that may have reached the server is never sent again unless it is
 an idempotent read. An SMS send that timed out while waiting for the reply may already have sent
 the SMS; an OTP verify may already have burnt one of the session's attempts. Repeating either would
 do it twice.
 
-* connect errors (the request never left this machine) and HTTP 429 (the document's interpretation:
-  refused before any processing): retried for every operation;
+* connect errors (the request never left this machine) and HTTP 429 (refused before any
+  processing): retried for every kind of call;
 * read/write timeouts, dropped connections and HTTP 5xx (the server may have acted): retried only
   for idempotent reads (balances, delivery status);
 * backoff: `backoff_base * 2**n` seconds with full jitter, at most `backoff_max`; a Retry-After
   header is honoured up to `retry_after_cap` seconds, and a longer one is not waited for (the
-  caller gets `RateLimited` with `retry_after` set).
+  caller gets the provider's rate-limit error with `retry_after` set).
+
+The loops that apply these decisions are in `aio.send_with_retries` and its generated sync twin.
 """
 
 from __future__ import annotations
@@ -25,12 +27,13 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from .errors import Timeout, TransportError
-from .redact import logger, redact
+from .errors import TransportError
+from .provider import Provider
 
-__all__ = ["DEFAULT_TIMEOUT", "Kind", "RetryPolicy", "call_async", "call_sync", "retry_after_seconds"]
+__all__ = ["AsyncAttempt", "Attempt", "Kind", "RetryPolicy", "next_delay", "retry_after_seconds"]
 
-DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+Attempt = Callable[[], httpx.Response]
+AsyncAttempt = Callable[[], Awaitable[httpx.Response]]
 
 # httpx.RequestError covers every failure of an exchange: the network (TransportError), a reply
 # body that cannot be decoded, too many redirects. Only these mean the request never left this
@@ -39,7 +42,7 @@ _NOT_SENT: tuple[type[Exception], ...] = (httpx.ConnectError, httpx.ConnectTimeo
 
 
 class Kind(enum.Enum):
-    """How safe an operation is to repeat."""
+    """How safe a call is to repeat."""
 
     SEND = "send"  # sends an SMS or places a call: repeating could send it twice
     VERIFY = "verify"  # each try burns one of the session's attempts
@@ -70,9 +73,6 @@ class RetryPolicy:
         """Full-jitter exponential backoff before the n-th retry (0-based)."""
         ceiling = min(self.backoff_max, self.backoff_base * 2.0**retry_number)
         return ceiling * self.jitter()
-
-
-NO_RETRIES = RetryPolicy(max_retries=0)
 
 
 def retry_after_seconds(headers: httpx.Headers) -> float | None:
@@ -112,18 +112,21 @@ def _delay_after_failure(
     return None
 
 
-def _transport_error(failure: httpx.RequestError, operation: str, secrets: Iterable[str]) -> TransportError:
-    """Our error for an httpx failure, its text redacted."""
+def _transport_error(
+    provider: Provider, failure: httpx.RequestError, operation: str, secrets: Iterable[str]
+) -> TransportError:
+    """The provider's error for an httpx failure, its text redacted."""
     if isinstance(failure, _NOT_SENT):
         sent = "the request never reached the server"
     else:
         sent = "the request may have reached the server, so it was not repeated"
-    text = redact(str(failure), secrets) or "no details"
-    cls = Timeout if isinstance(failure, httpx.TimeoutException) else TransportError
+    text = provider.redact(str(failure), secrets) or "no details"
+    cls = provider.timeout_error if isinstance(failure, httpx.TimeoutException) else provider.transport_error
     return cls(f"{type(failure).__name__} ({text}); {sent}", operation=operation)
 
 
-def _next_delay(
+def next_delay(
+    provider: Provider,
     policy: RetryPolicy,
     kind: Kind,
     operation: str,
@@ -133,29 +136,33 @@ def _next_delay(
 ) -> float | None:
     """After one attempt: None to hand the reply back, else seconds to wait before the next try.
 
-    Giving up after a network failure raises our `TransportError`. The callers call this outside
-    their `except` block, so the error carries no chained httpx exception (whose text holds the URL).
+    Giving up after a network failure raises the provider's `TransportError`. The loops call this
+    outside their `except` block, so the error carries no chained httpx exception (whose text may
+    hold a key).
     """
     if isinstance(outcome, httpx.Response):
         delay = _delay_after_reply(policy, kind, outcome, retry_number)
         if delay is not None:
-            logger.info("%s: HTTP %d, retry %d in %.2fs", operation, outcome.status_code, retry_number + 1, delay)
+            provider.logger.info(
+                "%s: HTTP %d, retry %d in %.2fs", operation, outcome.status_code, retry_number + 1, delay
+            )
         return delay
     delay = _delay_after_failure(policy, kind, outcome, retry_number)
     if delay is None:
-        raise _transport_error(outcome, operation, secrets)
-    logger.info("%s: %s, retry %d in %.2fs", operation, type(outcome).__name__, retry_number + 1, delay)
+        raise _transport_error(provider, outcome, operation, secrets)
+    provider.logger.info("%s: %s, retry %d in %.2fs", operation, type(outcome).__name__, retry_number + 1, delay)
     return delay
 
 
 def call_sync(
+    provider: Provider,
     policy: RetryPolicy,
     kind: Kind,
     operation: str,
-    attempt: Callable[[], httpx.Response],
+    attempt: Attempt,
     secrets: Iterable[str] = (),
 ) -> httpx.Response:
-    """Run `attempt` under the policy; return the last reply or raise `TransportError`/`Timeout`."""
+    """Run `attempt` under the policy; return the last reply or raise the provider's `TransportError`."""
     retry_number = 0
     while True:
         outcome: httpx.Response | httpx.RequestError
@@ -163,22 +170,23 @@ def call_sync(
             outcome = attempt()
         except httpx.RequestError as exc:
             outcome = exc
-        delay = _next_delay(policy, kind, operation, outcome, retry_number, secrets)
+        delay = next_delay(provider, policy, kind, operation, outcome, retry_number, secrets)
         if delay is None:
-            assert isinstance(outcome, httpx.Response)  # a failure raised in _next_delay
+            assert isinstance(outcome, httpx.Response)  # a failure raised in next_delay
             return outcome
         policy.sleep(delay)
         retry_number += 1
 
 
 async def call_async(
+    provider: Provider,
     policy: RetryPolicy,
     kind: Kind,
     operation: str,
-    attempt: Callable[[], Awaitable[httpx.Response]],
+    attempt: AsyncAttempt,
     secrets: Iterable[str] = (),
 ) -> httpx.Response:
-    """The async twin of `call_sync`: the same decisions (`_next_delay`), awaited waits."""
+    """The async twin of `call_sync`."""
     retry_number = 0
     while True:
         outcome: httpx.Response | httpx.RequestError
@@ -186,9 +194,9 @@ async def call_async(
             outcome = await attempt()
         except httpx.RequestError as exc:
             outcome = exc
-        delay = _next_delay(policy, kind, operation, outcome, retry_number, secrets)
+        delay = next_delay(provider, policy, kind, operation, outcome, retry_number, secrets)
         if delay is None:
-            assert isinstance(outcome, httpx.Response)  # a failure raised in _next_delay
+            assert isinstance(outcome, httpx.Response)  # a failure raised in next_delay
             return outcome
         await policy.async_sleep(delay)
         retry_number += 1

@@ -1,0 +1,71 @@
+"""Settings every provider client shares: where to send, timeouts, the retry policy, its secrets.
+
+A provider's own settings class adds its credentials. Secrets are kept in private attributes and
+out of repr(); `secrets` lists them for `redact`. `from_env` reads the environment the same way for
+every provider's CLI and tests (unset and blank are the same).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+import httpx
+
+from .errors import InvalidInput
+from .provider import Provider
+from .retries import RetryPolicy
+
+__all__ = ["DEFAULT_TIMEOUT", "ClientSettings", "as_timeout", "check_base_url", "from_env"]
+
+DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+
+
+def from_env(name: str, default: str | None = None) -> str | None:
+    """The environment variable `name` without surrounding blanks; `default` when unset or blank."""
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def check_base_url(base_url: str, error: type[InvalidInput] = InvalidInput) -> str:
+    """An absolute http(s) URL without a trailing '/', or `error`."""
+    if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
+        shown = base_url[:60] if isinstance(base_url, str) else type(base_url).__name__
+        raise error(f"base_url must start with http:// or https://, got {shown!r}")
+    return base_url.rstrip("/")
+
+
+def as_timeout(timeout: float | httpx.Timeout, error: type[InvalidInput] = InvalidInput) -> httpx.Timeout:
+    """Seconds (or an `httpx.Timeout`) as an `httpx.Timeout`; zero or less is `error`."""
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+        raise error(f"timeout must be a number of seconds above 0, got {timeout!r}")
+    return httpx.Timeout(timeout)
+
+
+class ClientSettings:
+    """Checked settings of one client of `provider`: base URL, timeout, retry policy, the secrets to redact."""
+
+    def __init__(
+        self,
+        provider: Provider,
+        *,
+        base_url: str,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        secrets: Iterable[str | None] = (),
+    ) -> None:
+        self.provider = provider
+        self.base_url = check_base_url(base_url, provider.input_error)
+        self.timeout = as_timeout(timeout, provider.input_error)
+        self.retry = retry if retry is not None else RetryPolicy()
+        self._secrets = tuple(secret for secret in secrets if secret)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Everything `redact` must remove from texts that leave the client."""
+        return self._secrets
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, timeout={self.timeout!r}, retry={self.retry!r})"
