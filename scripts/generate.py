@@ -9,6 +9,9 @@ openapi-python-client writes the attrs + httpx client `twofactor_client`, and
 datamodel-code-generator writes the pydantic v2 models `twofactor_models`. Both format with the
 pinned ruff of this environment, every file gets a banner, and generated/PROVENANCE.json records
 the document's sha256 and the tool versions, so the output is the same on every machine.
+
+It also writes the synchronous clients of overrides/ from their async sources
+(scripts/unasync_clients.py); `--check` fails when one of them drifted.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import sys
 import tempfile
 from importlib import metadata
 from pathlib import Path
+
+import unasync_clients
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "twofactor.yaml"
@@ -190,19 +195,21 @@ def main(argv: list[str] | None = None) -> int:
             fresh = Path(tmp) / "generated"
             generate_into(fresh)
             if args.check:
-                problems = compare(fresh, args.output)
+                problems = compare(fresh, args.output) + unasync_clients.stale()
                 if problems:
-                    print("generated/ is stale or was edited by hand; run scripts/generate.py:", file=sys.stderr)
+                    stale = "generated/ or a sync client is stale or was edited by hand; run scripts/generate.py:"
+                    print(stale, file=sys.stderr)
                     print("\n".join(problems), file=sys.stderr)
                     return 1
-                print("generated/ matches openapi/twofactor.yaml")
+                print("generated/ matches openapi/twofactor.yaml; the sync clients match their async sources")
                 return 0
             if args.output.exists():
                 shutil.rmtree(args.output)
             shutil.copytree(fresh, args.output)
+            unasync_clients.write()
             print(f"wrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}")
             return 0
-    except GenerationError as exc:
+    except (GenerationError, unasync_clients.TwinError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

@@ -13,7 +13,7 @@ do it twice.
   header is honoured up to `retry_after_cap` seconds, and a longer one is not waited for (the
   caller gets the provider's rate-limit error with `retry_after` set).
 
-The loops that apply these decisions are in `aio.send_with_retries` and its generated sync twin.
+The loop that applies these decisions is `aio.send_with_retries` (and its generated sync twin).
 """
 
 from __future__ import annotations
@@ -152,51 +152,3 @@ def next_delay(
         raise _transport_error(provider, outcome, operation, secrets)
     provider.logger.info("%s: %s, retry %d in %.2fs", operation, type(outcome).__name__, retry_number + 1, delay)
     return delay
-
-
-def call_sync(
-    provider: Provider,
-    policy: RetryPolicy,
-    kind: Kind,
-    operation: str,
-    attempt: Attempt,
-    secrets: Iterable[str] = (),
-) -> httpx.Response:
-    """Run `attempt` under the policy; return the last reply or raise the provider's `TransportError`."""
-    retry_number = 0
-    while True:
-        outcome: httpx.Response | httpx.RequestError
-        try:
-            outcome = attempt()
-        except httpx.RequestError as exc:
-            outcome = exc
-        delay = next_delay(provider, policy, kind, operation, outcome, retry_number, secrets)
-        if delay is None:
-            assert isinstance(outcome, httpx.Response)  # a failure raised in next_delay
-            return outcome
-        policy.sleep(delay)
-        retry_number += 1
-
-
-async def call_async(
-    provider: Provider,
-    policy: RetryPolicy,
-    kind: Kind,
-    operation: str,
-    attempt: AsyncAttempt,
-    secrets: Iterable[str] = (),
-) -> httpx.Response:
-    """The async twin of `call_sync`."""
-    retry_number = 0
-    while True:
-        outcome: httpx.Response | httpx.RequestError
-        try:
-            outcome = await attempt()
-        except httpx.RequestError as exc:
-            outcome = exc
-        delay = next_delay(provider, policy, kind, operation, outcome, retry_number, secrets)
-        if delay is None:
-            assert isinstance(outcome, httpx.Response)  # a failure raised in next_delay
-            return outcome
-        await policy.async_sleep(delay)
-        retry_number += 1

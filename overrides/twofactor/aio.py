@@ -1,47 +1,48 @@
-"""`AsyncTwoFactor`, the asyncio client: the same groups and methods as `TwoFactor`, awaited.
+"""`AsyncTwoFactor`, the asyncio client: methods grouped by what a user does.
 
-    async with AsyncTwoFactor(api_key) as client:
-        sent = await client.otp.send("+919999999999")
-        result = await client.otp.verify(sent.session_id, "123456")
+    async with AsyncTwoFactor(api_key) as client:          # production; base_url= for the emulator
+        sent = await client.otp.send("+919999999999")       # AUTOGEN: a 6-digit OTP by SMS
+        if (await client.otp.verify(sent.session_id, "123456")).matched:
+            ...
 
-The requests, retry decisions and reply reading are the same code as the sync client's (`calls`,
-`retries`, `replies`); only the waiting differs. See `client.TwoFactor` for each method's contract.
+This module is the source: `client.py` (`TwoFactor`, the synchronous client with the same groups
+and methods) is generated from it by scripts/unasync_clients.py, so the two cannot drift. Each
+method builds its request in `calls`, runs it under the retry policy of `sms_common.retries`
+(`sms_common.aio.AsyncBaseClient`), and reads the reply in `replies`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from types import TracebackType
-from typing import Any, TypeVar, Unpack
+from typing import Any, Unpack
 
 import httpx
-from sms_common.retries import RetryPolicy, call_async
+from sms_common.aio import AsyncBaseClient
+from sms_common.retries import RetryPolicy
 from sms_common.settings import DEFAULT_TIMEOUT
-from sms_common.transport import AsyncLoggingTransport
 
 from . import calls
 from .bulk import BulkPlan
-from .calls import BalanceKind, Call, SmsOptions
+from .calls import BalanceKind, SmsOptions
 from .errors import TwoFactorError
 from .results import BulkMessage, BulkResult, DeliveryStatus, EncryptedSent, OtpSent, SmsSent, VerifyResult
-from .settings import PRODUCTION_URL, PROVIDER, Settings
+from .settings import PRODUCTION_URL, Settings
 
 __all__ = ["AsyncTwoFactor"]
 
-T = TypeVar("T")
 Progress = Callable[[int, int], None]
 
 
-class AsyncTwoFactor:
-    """A 2Factor client for asyncio, with the constructor and methods of `TwoFactor`.
+class AsyncTwoFactor(AsyncBaseClient[Settings]):
+    """A 2Factor client.
 
     `api_key` is the account's key; `secret_key` (32 characters) is needed only for `encrypted`.
     `base_url` defaults to production (https://2factor.in); point it at the emulator for local work.
     `timeout` is seconds (or an `httpx.Timeout`); `retry` a `RetryPolicy`. `transport` replaces the
-    network transport (an `httpx.AsyncBaseTransport`).
+    network transport (an httpx transport, e.g. a proxy's or a test's).
 
-    Use it as an async context manager, or await `aclose()`, to release its connections.
+    Use it as a context manager, or close it, to release its connections.
     """
 
     def __init__(
@@ -54,47 +55,20 @@ class AsyncTwoFactor:
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self._settings = Settings(api_key, secret_key=secret_key, base_url=base_url, timeout=timeout, retry=retry)
-        self._http = httpx.AsyncClient(
-            base_url=self._settings.base_url,
-            timeout=self._settings.timeout,
-            transport=AsyncLoggingTransport(transport or httpx.AsyncHTTPTransport(), PROVIDER),
-            follow_redirects=False,  # a redirect would carry the key in the URL to another place
-        )
+        settings = Settings(api_key, secret_key=secret_key, base_url=base_url, timeout=timeout, retry=retry)
+        super().__init__(settings, transport=transport)
         self.otp = AsyncOtp(self)
         self.sms = AsyncSms(self)
         self.bulk = AsyncBulk(self)
         self.encrypted = AsyncEncrypted(self)
         self.voice = AsyncVoice(self)
 
-    def __repr__(self) -> str:
-        return f"AsyncTwoFactor(base_url={self._settings.base_url!r})"
-
-    async def run(self, call: Call[T]) -> T:
-        """Send one prepared call under the retry policy and read its reply (used by the groups)."""
-        settings = self._settings
-
-        async def attempt() -> httpx.Response:
-            return await self._http.request(**call.build())
-
-        reply = await call_async(PROVIDER, settings.retry, call.kind, call.operation, attempt, settings.secrets)
-        return call.read(reply)
-
     async def balance(self, kind: BalanceKind = "otp") -> int:
-        """As `TwoFactor.balance`."""
+        """Credits left: `kind` is "otp" (SMS OTP), "transactional" or "promotional" SMS.
+
+        The balance routes are not in 2Factor's current docs (`x-provenance: community`).
+        """
         return await self.run(calls.balance(self._settings.api_key, kind))
-
-    async def aclose(self) -> None:
-        """Close the connections."""
-        await self._http.aclose()
-
-    async def __aenter__(self) -> AsyncTwoFactor:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
 
 
 class _Group:
@@ -117,7 +91,13 @@ class AsyncOtp(_Group):
         digits: int = 6,
         return_otp: bool = False,
     ) -> OtpSent:
-        """As `TwoFactor.otp.send`."""
+        """Send an OTP by SMS and return its session id.
+
+        Without `otp`, 2Factor generates it: 6 digits (AUTOGEN, or AUTOGEN2 with `return_otp=True`,
+        whose reply carries the OTP) or 4 digits (AUTOGEN3). With `otp` (4-6 digits) your OTP is
+        sent. `template` names an approved OTP template; without it the default one is used.
+        `phone`: '+919999999999', '919999999999' or a 10-digit Indian number.
+        """
         return await self._client.run(
             calls.otp_send(
                 self._settings.api_key, phone, template=template, otp=otp, digits=digits, return_otp=return_otp
@@ -125,17 +105,19 @@ class AsyncOtp(_Group):
         )
 
     async def send_sandbox(self, phone: str, template: str | None = None, return_otp: bool = False) -> OtpSent:
-        """As `TwoFactor.otp.send_sandbox`."""
+        """AUTOGEND (AUTOGEND2 with `return_otp`): a sandbox send; needs sandbox mode on the account."""
         return await self._client.run(
             calls.otp_send_sandbox(self._settings.api_key, phone, template=template, return_otp=return_otp)
         )
 
     async def verify(self, session_id: str, code: str) -> VerifyResult:
-        """As `TwoFactor.otp.verify`."""
+        """Check the code the user typed (VERIFY). A mismatch is `matched=False`; an expired OTP,
+        an unknown session and a locked session are errors. Never retried after it may have
+        reached the server: each try burns one of the session's attempts."""
         return await self._client.run(calls.otp_verify(self._settings.api_key, session_id, code))
 
     async def verify_phone(self, phone: str, code: str) -> VerifyResult:
-        """As `TwoFactor.otp.verify_phone`."""
+        """Check the code against the latest live OTP sent to `phone` (VERIFY3)."""
         return await self._client.run(calls.otp_verify_phone(self._settings.api_key, phone, code))
 
 
@@ -143,11 +125,11 @@ class AsyncVoice(_Group):
     """Voice-call OTPs (not in 2Factor's current docs; `x-provenance: community`)."""
 
     async def send(self, phone: str, otp: str | None = None) -> OtpSent:
-        """As `TwoFactor.voice.send`."""
+        """Call `phone` and read out a generated OTP, or `otp` (4-6 digits)."""
         return await self._client.run(calls.voice_send(self._settings.api_key, phone, otp=otp))
 
     async def verify(self, session_id: str, code: str) -> VerifyResult:
-        """As `TwoFactor.voice.verify`."""
+        """Check the code the user heard."""
         return await self._client.run(calls.voice_verify(self._settings.api_key, session_id, code))
 
 
@@ -155,7 +137,13 @@ class AsyncSms(_Group):
     """Transactional and promotional SMS through the R1 route (a form POST; the key is not in the URL)."""
 
     async def send(self, to: str | Iterable[str], sender: str, text: str, **options: Unpack[SmsOptions]) -> SmsSent:
-        """As `TwoFactor.sms.send`."""
+        """Send one DLT-approved `text` from `sender` to one or more numbers (at most 1000).
+
+        Options (all optional): `schedule_at`, any timezone-aware datetime (sent as India time, at
+        least 5 minutes ahead); `peid` and `ctid`, the DLT entity and template ids; `campaign` and
+        `campaign_webhook` for click tracking; `shorten_urls`, `shorten_url_webhook` and
+        `shorten_url_callback` for short links.
+        """
         return await self._client.run(
             calls.sms_send(self._settings.api_key, to=to, sender=sender, text=text, **options)
         )
@@ -163,7 +151,7 @@ class AsyncSms(_Group):
     async def send_promotional(
         self, to: str | Iterable[str], sender: str, text: str, **options: Unpack[SmsOptions]
     ) -> SmsSent:
-        """As `TwoFactor.sms.send_promotional`."""
+        """As `send`, as promotional SMS (`module=PROMO_SMS`)."""
         return await self._client.run(
             calls.sms_send(self._settings.api_key, to=to, sender=sender, text=text, promotional=True, **options)
         )
@@ -175,7 +163,17 @@ class AsyncBulk(_Group):
     async def send(
         self, messages: Iterable[BulkMessage | Mapping[str, Any]], on_progress: Progress | None = None
     ) -> BulkResult:
-        """As `TwoFactor.bulk.send`."""
+        """Send any number of messages in requests of at most 1000; return one combined result.
+
+        `messages` are `BulkMessage`s or mappings with `sender`, `to`, `text` (or the wire names
+        `smsFrom`, `smsTo`, `smsText`) and optional `callback_value1`/`callback_value2`. The result
+        names every message by its index in `messages`: `accepted` with its message id, or
+        `failed` with the reason. `on_progress(done, total)` is called after each request.
+        A request refused for the key or for credits stops the send: the later requests are not
+        sent and their messages fail "not sent". That error (`InvalidApiKey`,
+        `InsufficientCredits`) is raised only when no message was accepted; `InvalidInput` when
+        `messages` is empty.
+        """
         plan = BulkPlan(self._settings.api_key, messages)
         for chunk in plan.pending():
             try:
@@ -193,7 +191,7 @@ class AsyncEncrypted(_Group):
     """The AES-256 encrypted route. GCM is the default; CBC is unauthenticated (use it only if you must)."""
 
     async def send(self, to: str | Iterable[str], sender: str, text: str, mode: str = "GCM") -> EncryptedSent:
-        """As `TwoFactor.encrypted.send`."""
+        """Send an SMS whose payload is sealed with the secret key; returns the request id."""
         settings = self._settings
         return await self._client.run(
             calls.encrypted_send(settings.api_key, settings.secret_key(), to=to, sender=sender, text=text, mode=mode)
@@ -202,7 +200,8 @@ class AsyncEncrypted(_Group):
     async def delivery_status(
         self, session_id: str, date: dt.date | str | None = None, mode: str = "GCM"
     ) -> DeliveryStatus:
-        """As `TwoFactor.encrypted.delivery_status`."""
+        """The delivery status of an encrypted send: its request id and the day (India time) it was
+        sent, today in India by default. `status` is None when the server has no record."""
         settings = self._settings
         return await self._client.run(
             calls.encrypted_delivery_status(

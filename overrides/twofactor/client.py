@@ -1,48 +1,39 @@
-"""`TwoFactor`, the synchronous client: methods grouped by what a user does.
-
-    client = TwoFactor(api_key)                      # production; base_url= for the emulator
-    sent = client.otp.send("+919999999999")          # AUTOGEN: a 6-digit OTP by SMS
-    result = client.otp.verify(sent.session_id, "123456")
-    if result.matched: ...
-
-Each method builds its request in `calls`, runs it under the retry policy of `retries`, and reads
-the reply in `replies`. `AsyncTwoFactor` (in `aio`) has the same groups and methods.
-"""
+# Generated from overrides/twofactor/aio.py by scripts/unasync_clients.py; do not edit.
+# Change the async source and run scripts/generate.py (`--check` fails on drift).
+"""The synchronous twin of `twofactor.aio`: the same classes and functions, without async (docs there)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from types import TracebackType
-from typing import Any, TypeVar, Unpack
+from typing import Any, Unpack
 
 import httpx
-from sms_common.retries import RetryPolicy, call_sync
+from sms_common.client import BaseClient
+from sms_common.retries import RetryPolicy
 from sms_common.settings import DEFAULT_TIMEOUT
-from sms_common.transport import LoggingTransport
 
 from . import calls
 from .bulk import BulkPlan
-from .calls import BalanceKind, Call, SmsOptions
+from .calls import BalanceKind, SmsOptions
 from .errors import TwoFactorError
 from .results import BulkMessage, BulkResult, DeliveryStatus, EncryptedSent, OtpSent, SmsSent, VerifyResult
-from .settings import PRODUCTION_URL, PROVIDER, Settings
+from .settings import PRODUCTION_URL, Settings
 
 __all__ = ["TwoFactor"]
 
-T = TypeVar("T")
 Progress = Callable[[int, int], None]
 
 
-class TwoFactor:
+class TwoFactor(BaseClient[Settings]):
     """A 2Factor client.
 
     `api_key` is the account's key; `secret_key` (32 characters) is needed only for `encrypted`.
     `base_url` defaults to production (https://2factor.in); point it at the emulator for local work.
     `timeout` is seconds (or an `httpx.Timeout`); `retry` a `RetryPolicy`. `transport` replaces the
-    network transport (an `httpx.BaseTransport`, e.g. a proxy's or a test's).
+    network transport (an httpx transport, e.g. a proxy's or a test's).
 
-    Use it as a context manager, or call `close()`, to release its connections.
+    Use it as a context manager, or close it, to release its connections.
     """
 
     def __init__(
@@ -55,34 +46,13 @@ class TwoFactor:
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self._settings = Settings(api_key, secret_key=secret_key, base_url=base_url, timeout=timeout, retry=retry)
-        self._http = httpx.Client(
-            base_url=self._settings.base_url,
-            timeout=self._settings.timeout,
-            transport=LoggingTransport(transport or httpx.HTTPTransport(), PROVIDER),
-            follow_redirects=False,  # a redirect would carry the key in the URL to another place
-        )
+        settings = Settings(api_key, secret_key=secret_key, base_url=base_url, timeout=timeout, retry=retry)
+        super().__init__(settings, transport=transport)
         self.otp = Otp(self)
         self.sms = Sms(self)
         self.bulk = Bulk(self)
         self.encrypted = Encrypted(self)
         self.voice = Voice(self)
-
-    def __repr__(self) -> str:
-        return f"TwoFactor(base_url={self._settings.base_url!r})"
-
-    def run(self, call: Call[T]) -> T:
-        """Send one prepared call under the retry policy and read its reply (used by the groups)."""
-        settings = self._settings
-        reply = call_sync(
-            PROVIDER,
-            settings.retry,
-            call.kind,
-            call.operation,
-            lambda: self._http.request(**call.build()),
-            settings.secrets,
-        )
-        return call.read(reply)
 
     def balance(self, kind: BalanceKind = "otp") -> int:
         """Credits left: `kind` is "otp" (SMS OTP), "transactional" or "promotional" SMS.
@@ -90,18 +60,6 @@ class TwoFactor:
         The balance routes are not in 2Factor's current docs (`x-provenance: community`).
         """
         return self.run(calls.balance(self._settings.api_key, kind))
-
-    def close(self) -> None:
-        """Close the connections."""
-        self._http.close()
-
-    def __enter__(self) -> TwoFactor:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
 
 class _Group:

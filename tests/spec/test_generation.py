@@ -47,6 +47,45 @@ def test_check_mode_fails_on_a_file_added_by_hand(tmp_path: Path) -> None:
     assert "not produced by the generator: generated/twofactor_client/extra.py" in result.stderr
 
 
+UNASYNC = [sys.executable, str(ROOT / "scripts" / "unasync_clients.py")]
+
+
+def _twin_tree(tmp_path: Path) -> Path:
+    """A copy of what the sync-twin generator reads: the async sources, their twins, the ruff config."""
+    for name in ("overrides/sms_common", "overrides/twofactor"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+def test_the_sync_clients_are_generated_and_carry_a_banner() -> None:
+    for name in ("overrides/twofactor/client.py", "overrides/sms_common/client.py"):
+        source = name.replace("client.py", "aio.py")
+        assert (ROOT / name).read_text().startswith(f"# Generated from {source} by scripts/unasync_clients.py")
+    result = subprocess.run([*UNASYNC, "--check"], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_hand_edit_of_a_sync_client_fails_the_check(tmp_path: Path) -> None:
+    root = _twin_tree(tmp_path)
+    target = root / "overrides" / "twofactor" / "client.py"
+    target.write_text(target.read_text().replace("plan.record_error(chunk, error)", "pass"))
+    result = subprocess.run(
+        [*UNASYNC, "--check", "--root", str(root)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 1
+    assert "overrides/twofactor/client.py differs from what overrides/twofactor/aio.py gives" in result.stderr
+
+
+def test_an_async_name_without_a_sync_name_fails_the_generation(tmp_path: Path) -> None:
+    root = _twin_tree(tmp_path)
+    source = root / "overrides" / "twofactor" / "aio.py"
+    source.write_text(source.read_text() + "\n\nclass AsyncReports:\n    pass\n")
+    result = subprocess.run([*UNASYNC, "--root", str(root)], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 2
+    assert "no sync name for SyncReports" in result.stderr
+
+
 def test_every_generated_python_file_carries_the_banner() -> None:
     files = [p for p in GENERATED.rglob("*.py") if "__pycache__" not in p.parts]
     assert len(files) > 50
@@ -80,7 +119,7 @@ def test_the_generated_packages_import_and_are_typed() -> None:
 
 @pytest.mark.slow
 def test_the_wheel_ships_every_package(tmp_path: Path) -> None:
-    """What a fresh `pip install` gets: all four packages, with their py.typed markers."""
+    """What a fresh `pip install` gets: every package, with its py.typed marker."""
     result = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), str(ROOT)],
         capture_output=True,
@@ -91,7 +130,7 @@ def test_the_wheel_ships_every_package(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     (wheel,) = tmp_path.glob("twofactor_toolkit-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for package in ("twofactor_client", "twofactor_models", "twofactor", "twofactor_emulator"):
+    for package in ("twofactor_client", "twofactor_models", "twofactor", "sms_common", "twofactor_emulator"):
         assert f"{package}/__init__.py" in names, f"{package} is not in the wheel"
-    for package in ("twofactor_client", "twofactor_models", "twofactor"):
+    for package in ("twofactor_client", "twofactor_models", "twofactor", "sms_common"):
         assert f"{package}/py.typed" in names, f"{package}/py.typed is not in the wheel"

@@ -1,0 +1,99 @@
+# Generated from overrides/sms_common/aio.py by scripts/unasync_clients.py; do not edit.
+# Change the async source and run scripts/generate.py (`--check` fails on drift).
+"""The synchronous twin of `sms_common.aio`: the same classes and functions, without async (docs there)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from types import TracebackType
+from typing import Generic, Self, TypeVar
+
+import httpx
+
+from .call import Call
+from .provider import Provider
+from .retries import Attempt, Kind, RetryPolicy, next_delay
+from .settings import ClientSettings
+from .transport import LoggingTransport
+
+__all__ = ["BaseClient", "send_with_retries"]
+
+T = TypeVar("T")
+SettingsT = TypeVar("SettingsT", bound=ClientSettings)
+
+
+def send_with_retries(
+    provider: Provider,
+    policy: RetryPolicy,
+    kind: Kind,
+    operation: str,
+    attempt: Attempt,
+    secrets: Iterable[str] = (),
+) -> httpx.Response:
+    """Run `attempt` under the policy (`retries.next_delay` decides); return the last reply, or raise
+    the provider's `TransportError` or `Timeout`."""
+    retry_number = 0
+    while True:
+        outcome: httpx.Response | httpx.RequestError
+        try:
+            outcome = attempt()
+        except httpx.RequestError as exc:
+            outcome = exc
+        delay = next_delay(provider, policy, kind, operation, outcome, retry_number, secrets)
+        if delay is None:
+            assert isinstance(outcome, httpx.Response)  # a failure raised in next_delay
+            return outcome
+        policy.sleep(delay)
+        retry_number += 1
+
+
+class BaseClient(Generic[SettingsT]):
+    """What every provider client does the same way: one httpx client with the logging transport,
+    redirects off (a redirect would carry credentials elsewhere), calls sent under the retry policy,
+    and closing. `auth` and `headers` are passed to httpx (e.g. `httpx.BasicAuth` for an API that
+    wants it). Use it as a context manager, or close it, to release its connections."""
+
+    def __init__(
+        self,
+        settings: SettingsT,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        auth: httpx.Auth | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self._settings = settings
+        self._http = httpx.Client(
+            base_url=settings.base_url,
+            timeout=settings.timeout,
+            transport=LoggingTransport(transport or httpx.HTTPTransport(), settings.provider),
+            follow_redirects=False,
+            auth=auth,
+            headers=headers,
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self._settings.base_url!r})"
+
+    def run(self, call: Call[T]) -> T:
+        """Send one prepared call under the retry policy and read its reply (used by the groups)."""
+        settings = self._settings
+
+        def attempt() -> httpx.Response:
+            return self._http.request(**call.build())
+
+        reply = send_with_retries(
+            settings.provider, settings.retry, call.kind, call.operation, attempt, settings.secrets
+        )
+        return call.read(reply)
+
+    def close(self) -> None:
+        """Close the connections."""
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
