@@ -29,11 +29,15 @@ from importlib import metadata
 from pathlib import Path
 
 import unasync_clients
+import yaml
+from openapi_python_client.strings import PythonIdentifier
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "twofactor.yaml"
 GENERATED = ROOT / "generated"
 CLIENT_CONFIG = ROOT / "scripts" / "openapi-python-client.yaml"
+# The templates of openapi-python-client this project changes (their README says what and why).
+CLIENT_TEMPLATES = ROOT / "scripts" / "templates" / "openapi-python-client"
 
 # The exact versions the checked-in output was made with. A different version may format or
 # name things differently, so generating with one is refused rather than silently drifting.
@@ -93,21 +97,60 @@ def run(cmd: list[str], cwd: Path | None = None) -> str:
     return output
 
 
+def operation_ids(spec: Path) -> dict[str, str]:
+    """operationId of every operation of the document's paths, by the module name openapi-python-client
+    gives it (its own `PythonIdentifier`, with the config's field prefix)."""
+    document = yaml.safe_load(spec.read_text())
+    config = yaml.safe_load(CLIENT_CONFIG.read_text())
+    prefix = config.get("field_prefix", "field_")
+    by_name: dict[str, str] = {}
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            if isinstance(operation, dict) and "operationId" in operation:
+                by_name[str(PythonIdentifier(operation["operationId"], prefix=prefix))] = operation["operationId"]
+    return by_name
+
+
+def client_templates(into: Path, spec: Path) -> Path:
+    """This project's templates plus `operation_ids.jinja` for this document, in a scratch folder."""
+    templates = into / "templates"
+    shutil.copytree(CLIENT_TEMPLATES, templates, ignore=shutil.ignore_patterns("*.md"))
+    table = json.dumps(operation_ids(spec), indent=1, sort_keys=True)
+    (templates / "operation_ids.jinja").write_text(f"{{% set BY_NAME = {table} %}}\n")
+    return templates
+
+
+def check_operation_ids(package: Path, spec: Path) -> None:
+    """Every endpoint module names an operationId of the document, and every operation has a module."""
+    found: dict[str, str] = {}
+    for module in sorted((package / "api").rglob("*.py")):
+        for line in module.read_text().splitlines():
+            if line.startswith("OPERATION_ID = "):
+                found[str(module.relative_to(package))] = json.loads(line.removeprefix("OPERATION_ID = "))
+    missing = sorted(set(operation_ids(spec).values()) - set(found.values()))
+    unnamed = sorted(name for name, operation in found.items() if not operation)
+    if missing or unnamed:
+        raise GenerationError(f"endpoint modules without an operationId: {unnamed}; operations without one: {missing}")
+
+
 def generate_client(out: Path) -> None:
-    output = run(
-        [
-            str(Path(sys.executable).parent / "openapi-python-client"),
-            "generate",
-            "--path", str(SPEC),
-            "--config", str(CLIENT_CONFIG),
-            "--meta", "none",
-            "--output-path", str(out / "twofactor_client"),
-            "--overwrite",
-            "--fail-on-warning",  # a dropped operation is an error, not a silent skip
-        ]
-    )  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="twofactor-templates-") as scratch:
+        output = run(
+            [
+                str(Path(sys.executable).parent / "openapi-python-client"),
+                "generate",
+                "--path", str(SPEC),
+                "--config", str(CLIENT_CONFIG),
+                "--custom-template-path", str(client_templates(Path(scratch), SPEC)),
+                "--meta", "none",
+                "--output-path", str(out / "twofactor_client"),
+                "--overwrite",
+                "--fail-on-warning",  # a dropped operation is an error, not a silent skip
+            ]
+        )  # fmt: skip
     if "ruff is not in PATH" in output:
         raise GenerationError("openapi-python-client could not find ruff; output would be unformatted")
+    check_operation_ids(out / "twofactor_client", SPEC)
 
 
 def generate_models(out: Path) -> None:
@@ -143,6 +186,10 @@ def write_provenance(out: Path, versions: dict[str, str]) -> None:
         "document_sha256": hashlib.sha256(SPEC.read_bytes()).hexdigest(),
         "generators": versions,
         "model_options": MODEL_OPTIONS,
+        "client_templates": {
+            path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(CLIENT_TEMPLATES.glob("*.jinja"))
+        },
     }
     (out / "PROVENANCE.json").write_text(json.dumps(provenance, indent=2) + "\n")
 

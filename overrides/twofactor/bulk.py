@@ -117,10 +117,10 @@ class BulkPlan:
         body = BulkRequest(module="TRANS_SMS", apikey=api_key, messages=[message for _, message in part])
         read = partial(replies.bulk_chunk, indexes=indexes, phones=phones)
         call = Call(
-            "sendBulkSms",
+            send_bulk_sms.OPERATION_ID,
             Kind.SEND,
-            partial(send_bulk_sms._get_kwargs, body=body),
-            partial(read_as, read, "sendBulkSms"),
+            partial(send_bulk_sms.request_kwargs, body=body),
+            partial(read_as, read, send_bulk_sms.OPERATION_ID),
         )
         return BulkChunk(call, indexes, phones)
 

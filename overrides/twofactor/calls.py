@@ -1,9 +1,10 @@
 """Every request the client makes, described once for the sync and the async client alike.
 
-A `Call` names the document's operation, how safe it is to repeat (`retries.Kind`), how to build
-the HTTP request, and how to read the reply. The request is built by the generated operation module
-of `twofactor_client` (its `_get_kwargs`, the part of `sync_detailed` that builds the request):
-the client sends it itself so that the retry loop sees every raw reply, including statuses the
+A `Call` (`sms_common.call`) names the document's operation, how safe it is to repeat
+(`sms_common.retries.Kind`), how to build the HTTP request, and how to read the reply. The request
+and the operationId come from the generated endpoint module of `twofactor_client` (its public
+`request_kwargs` and `OPERATION_ID`, from scripts/templates/openapi-python-client/): the client
+sends the request itself so that the retry loop sees every raw reply, including statuses the
 document does not list, which the generated parsers drop.
 """
 
@@ -75,7 +76,7 @@ from .results import (
     VerifyResult,
 )
 
-__all__ = ["BalanceKind", "Call", "SmsOptions", "operation_id", "read_as"]
+__all__ = ["BalanceKind", "Call", "SmsOptions", "read_as"]
 
 T = TypeVar("T")
 BalanceKind = Literal["otp", "transactional", "promotional"]
@@ -83,13 +84,13 @@ BalanceKind = Literal["otp", "transactional", "promotional"]
 
 def _v1(module: ModuleType, kind: Kind, read: Callable[[httpx.Response, str], T], **params: str) -> Call[T]:
     """A V1 call: path parameters only. `module` is the generated operation module."""
-    operation = operation_id(module)
+    operation: str = module.OPERATION_ID
     return Call(operation, kind, partial(_v1_request, module, params), partial(read_as, read, operation))
 
 
 def _v1_request(module: ModuleType, params: dict[str, str]) -> dict[str, Any]:
     """The generated module's request, with the phone number's '+' kept literal (quirks)."""
-    kwargs: dict[str, Any] = module._get_kwargs(**params)
+    kwargs: dict[str, Any] = module.request_kwargs(**params)
     kwargs["url"] = keep_literal_plus(kwargs["url"])
     return kwargs
 
@@ -97,13 +98,6 @@ def _v1_request(module: ModuleType, params: dict[str, str]) -> dict[str, Any]:
 def read_as(read: Callable[[httpx.Response, str], T], operation: str, reply: httpx.Response) -> T:
     """Call a reply reader of `replies` with the operation it reads for (bound with `partial`)."""
     return read(reply, operation)
-
-
-def operation_id(module: ModuleType) -> str:
-    """The operationId a generated module was named after: send_otp_autogen_2 -> sendOtpAutogen2."""
-    name: str = module.__name__
-    head, *rest = name.rsplit(".", 1)[-1].split("_")
-    return head + "".join(word.capitalize() for word in rest)
 
 
 # ---------------------------------------------------------------------------- OTP
@@ -296,16 +290,16 @@ def sms_send(
     )
     numbers = tuple(str(phone) for phone in phones)
     return Call(
-        "sendSms",
+        send_sms.OPERATION_ID,
         Kind.SEND,
-        partial(send_sms._get_kwargs, body=form),
-        partial(read_as, partial(replies.sms_sent, recipients=numbers), "sendSms"),
+        partial(send_sms.request_kwargs, body=form),
+        partial(read_as, partial(replies.sms_sent, recipients=numbers), send_sms.OPERATION_ID),
     )
 
 
 # ---------------------------------------------------------------------------- encrypted route
 def _sealed_request(sealed: bytes, mode: str, secret_key: str) -> dict[str, Any]:
-    kwargs = send_encrypted._get_kwargs(
+    kwargs = send_encrypted.request_kwargs(
         body=File(payload=io.BytesIO(sealed)), module="ENC", encmode=SendEncryptedEncmode(mode), secret_key=secret_key
     )
     # The generated code sends a File's stream, which an AsyncClient cannot send (it is not an async
@@ -326,10 +320,10 @@ def encrypted_send(
     sealed = envelope.seal_json(plaintext.to_dict(), secret_key, checked_mode).encode("ascii")
     read = partial(replies.encrypted_sent, secret_key=secret_key, mode=checked_mode)
     return Call(
-        "sendEncrypted",
+        send_encrypted.OPERATION_ID,
         Kind.SEND,
         partial(_sealed_request, sealed, checked_mode, secret_key),
-        partial(read_as, read, "sendEncrypted"),
+        partial(read_as, read, send_encrypted.OPERATION_ID),
     )
 
 
@@ -350,10 +344,10 @@ def encrypted_delivery_status(
     sealed = envelope.seal_json(plaintext.to_dict(), secret_key, checked_mode).encode("ascii")
     read = partial(replies.delivery_status, secret_key=secret_key, mode=checked_mode)
     return Call(
-        "sendEncrypted",
+        send_encrypted.OPERATION_ID,
         Kind.READ,
         partial(_sealed_request, sealed, checked_mode, secret_key),
-        partial(read_as, read, "sendEncrypted"),
+        partial(read_as, read, send_encrypted.OPERATION_ID),
     )
 
 

@@ -106,7 +106,7 @@ def test_generated_client_has_the_operation(
     module = importlib.import_module(module_name)
     for function in ("sync", "sync_detailed", "asyncio", "asyncio_detailed"):
         assert callable(getattr(module, function, None)), f"{module_name}.{function} is missing"
-    kwargs = module._get_kwargs.__code__.co_varnames  # the request builder takes every path parameter
+    kwargs = module.request_kwargs.__code__.co_varnames  # the request builder takes every path parameter
     for parameter in re.findall(r"{(\w+)}", path):
         assert parameter in kwargs, f"{module_name} does not take {parameter}"
 

@@ -12,10 +12,13 @@ from ...models.balance_success import BalanceSuccess
 from ...models.error_reply import ErrorReply
 from ...types import Response
 
+OPERATION_ID = "getTransactionalSmsBalance"
 
-def _get_kwargs(
+
+def request_kwargs(
     api_key: str,
 ) -> dict[str, Any]:
+    """The keyword arguments of `httpx.Client.request` for this operation: the request, built but not sent."""
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -100,7 +103,7 @@ def sync_detailed(
         Response[BalanceSuccess | ErrorReply | ErrorReply]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         api_key=api_key,
     )
 
@@ -161,7 +164,7 @@ async def asyncio_detailed(
         Response[BalanceSuccess | ErrorReply | ErrorReply]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         api_key=api_key,
     )
 

@@ -12,11 +12,15 @@ from ...models.bulk_request import BulkRequest
 from ...models.bulk_success import BulkSuccess
 from ...types import Response
 
+OPERATION_ID = "sendBulkSms"
 
-def _get_kwargs(
+
+def request_kwargs(
     *,
     body: BulkRequest,
 ) -> dict[str, Any]:
+    """The keyword arguments of `httpx.Client.request` for this operation: the request, built but not sent."""
+
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
@@ -98,7 +102,7 @@ def sync_detailed(
         Response[BulkError | BulkSuccess]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         body=body,
     )
 
@@ -177,7 +181,7 @@ async def asyncio_detailed(
         Response[BulkError | BulkSuccess]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         body=body,
     )
 

@@ -11,14 +11,18 @@ from ...models.error_reply import ErrorReply
 from ...models.send_encrypted_encmode import SendEncryptedEncmode
 from ...types import UNSET, File, Response, Unset
 
+OPERATION_ID = "sendEncrypted"
 
-def _get_kwargs(
+
+def request_kwargs(
     *,
     body: File,
     module: Literal["ENC"],
     encmode: SendEncryptedEncmode | Unset = SendEncryptedEncmode.CBC,
     secret_key: str,
 ) -> dict[str, Any]:
+    """The keyword arguments of `httpx.Client.request` for this operation: the request, built but not sent."""
+
     headers: dict[str, Any] = {}
     headers["Secret-Key"] = secret_key
 
@@ -123,7 +127,7 @@ def sync_detailed(
         Response[ErrorReply | str]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         body=body,
         module=module,
         encmode=encmode,
@@ -230,7 +234,7 @@ async def asyncio_detailed(
         Response[ErrorReply | str]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         body=body,
         module=module,
         encmode=encmode,

@@ -12,12 +12,15 @@ from ...models.error_reply import ErrorReply
 from ...models.verify_success import VerifySuccess
 from ...types import Response
 
+OPERATION_ID = "verifyOtp2"
 
-def _get_kwargs(
+
+def request_kwargs(
     api_key: str,
     otp_session_id: str,
     otp_entered_by_user: str,
 ) -> dict[str, Any]:
+    """The keyword arguments of `httpx.Client.request` for this operation: the request, built but not sent."""
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -110,7 +113,7 @@ def sync_detailed(
         Response[ErrorReply | ErrorReply | VerifySuccess]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         api_key=api_key,
         otp_session_id=otp_session_id,
         otp_entered_by_user=otp_entered_by_user,
@@ -187,7 +190,7 @@ async def asyncio_detailed(
         Response[ErrorReply | ErrorReply | VerifySuccess]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         api_key=api_key,
         otp_session_id=otp_session_id,
         otp_entered_by_user=otp_entered_by_user,

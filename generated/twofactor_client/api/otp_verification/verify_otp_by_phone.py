@@ -12,12 +12,15 @@ from ...models.error_reply import ErrorReply
 from ...models.verify_success import VerifySuccess
 from ...types import Response
 
+OPERATION_ID = "verifyOtpByPhone"
 
-def _get_kwargs(
+
+def request_kwargs(
     api_key: str,
     phone_number: str,
     otp_entered_by_user: str,
 ) -> dict[str, Any]:
+    """The keyword arguments of `httpx.Client.request` for this operation: the request, built but not sent."""
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -114,7 +117,7 @@ def sync_detailed(
         Response[ErrorReply | ErrorReply | VerifySuccess]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         api_key=api_key,
         phone_number=phone_number,
         otp_entered_by_user=otp_entered_by_user,
@@ -199,7 +202,7 @@ async def asyncio_detailed(
         Response[ErrorReply | ErrorReply | VerifySuccess]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         api_key=api_key,
         phone_number=phone_number,
         otp_entered_by_user=otp_entered_by_user,

@@ -12,11 +12,14 @@ from ...models.error_reply import ErrorReply
 from ...models.otp_send_with_value_success import OtpSendWithValueSuccess
 from ...types import Response
 
+OPERATION_ID = "sendSandboxOtp2"
 
-def _get_kwargs(
+
+def request_kwargs(
     api_key: str,
     phone_number: str,
 ) -> dict[str, Any]:
+    """The keyword arguments of `httpx.Client.request` for this operation: the request, built but not sent."""
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -102,7 +105,7 @@ def sync_detailed(
         Response[ErrorReply | ErrorReply | OtpSendWithValueSuccess]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         api_key=api_key,
         phone_number=phone_number,
     )
@@ -167,7 +170,7 @@ async def asyncio_detailed(
         Response[ErrorReply | ErrorReply | OtpSendWithValueSuccess]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         api_key=api_key,
         phone_number=phone_number,
     )

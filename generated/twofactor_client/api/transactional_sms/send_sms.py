@@ -12,11 +12,15 @@ from ...models.r1_sms_form import R1SmsForm
 from ...models.sms_send_success import SmsSendSuccess
 from ...types import Response
 
+OPERATION_ID = "sendSms"
 
-def _get_kwargs(
+
+def request_kwargs(
     *,
     body: R1SmsForm,
 ) -> dict[str, Any]:
+    """The keyword arguments of `httpx.Client.request` for this operation: the request, built but not sent."""
+
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
@@ -110,7 +114,7 @@ def sync_detailed(
         Response[ErrorReply | ErrorReply | SmsSendSuccess]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         body=body,
     )
 
@@ -183,7 +187,7 @@ async def asyncio_detailed(
         Response[ErrorReply | ErrorReply | SmsSendSuccess]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         body=body,
     )
 

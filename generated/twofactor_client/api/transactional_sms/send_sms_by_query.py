@@ -13,8 +13,10 @@ from ...models.shorten_url_flag import ShortenUrlFlag
 from ...models.sms_send_success import SmsSendSuccess
 from ...types import UNSET, Response, Unset
 
+OPERATION_ID = "sendSmsByQuery"
 
-def _get_kwargs(
+
+def request_kwargs(
     *,
     module: R1Module,
     apikey: str,
@@ -30,6 +32,7 @@ def _get_kwargs(
     shortenurlwebhook: str | Unset = UNSET,
     shortenurlcallback: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    """The keyword arguments of `httpx.Client.request` for this operation: the request, built but not sent."""
 
     params: dict[str, Any] = {}
 
@@ -180,7 +183,7 @@ def sync_detailed(
         Response[ErrorReply | ErrorReply | SmsSendSuccess]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         module=module,
         apikey=apikey,
         to=to,
@@ -329,7 +332,7 @@ async def asyncio_detailed(
         Response[ErrorReply | ErrorReply | SmsSendSuccess]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         module=module,
         apikey=apikey,
         to=to,
