@@ -174,16 +174,21 @@ def otp_send_sandbox(
     )
 
 
-def otp_verify(api_key: str, session_id: str, code: str) -> Call[VerifyResult]:
-    """VERIFY by session id."""
+def _verify_session(module: ModuleType, api_key: str, session_id: str, code: str) -> Call[VerifyResult]:
+    """A verify by session id (SMS or voice): the same path parameters and the same reply."""
     return _v1(
-        verify_otp,
+        module,
         Kind.VERIFY,
         replies.verify_result,
         api_key=api_key,
         otp_session_id=check_session_id(session_id),
         otp_entered_by_user=check_code(code, "code"),
     )
+
+
+def otp_verify(api_key: str, session_id: str, code: str) -> Call[VerifyResult]:
+    """VERIFY by session id."""
+    return _verify_session(verify_otp, api_key, session_id, code)
 
 
 def otp_verify_phone(api_key: str, phone: str, code: str) -> Call[VerifyResult]:
@@ -215,14 +220,7 @@ def voice_send(api_key: str, phone: str, *, otp: str | None = None) -> Call[OtpS
 
 def voice_verify(api_key: str, session_id: str, code: str) -> Call[VerifyResult]:
     """Verify a voice OTP by session id."""
-    return _v1(
-        verify_voice_otp,
-        Kind.VERIFY,
-        replies.verify_result,
-        api_key=api_key,
-        otp_session_id=check_session_id(session_id),
-        otp_entered_by_user=check_code(code, "code"),
-    )
+    return _verify_session(verify_voice_otp, api_key, session_id, code)
 
 
 def balance(api_key: str, kind: BalanceKind = "otp") -> Call[int]:

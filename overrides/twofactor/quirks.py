@@ -1,4 +1,9 @@
-"""The 2Factor API's quirks, each in one place, each answering a named part of openapi/twofactor.yaml."""
+"""The 2Factor API's quirks, each in one place, each answering a named part of openapi/twofactor.yaml.
+
+Words: the "status body" is 2Factor's reply body `{"Status": ..., "Details": ...}`; the "envelope"
+is only the AES wrapper of the encrypted route (`envelope.py`). Generic JSON reading is
+`sms_common.json_body`.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +18,12 @@ from .errors import InvalidInput, InvalidPhoneNumber
 __all__ = [
     "INDIA_TIME",
     "Phone",
-    "envelope_error",
     "format_schedule_time",
     "india_today",
     "join_recipients",
     "keep_literal_plus",
     "normalise_phone",
+    "status_body_error",
 ]
 
 # ScheduleTime / Timestamp schemas: "India time (UTC+05:30), `YYYY-MM-DD HH:MM:SS`".
@@ -132,8 +137,9 @@ def keep_literal_plus(url: str) -> str:
 
 
 # "How errors arrive": the sandbox answers errors with HTTP 200, production with 400; read `Status`.
-def envelope_error(body: Mapping[str, Any] | None) -> str | None:
-    """The `Details` of a `{"Status": "Error"}` envelope whatever the HTTP status, else None."""
+def status_body_error(body: Mapping[str, Any] | None) -> str | None:
+    """The `Details` of a status body (`{"Status": "Error", "Details": ...}`) whatever the HTTP status,
+    else None."""
     if body is None or str(body.get("Status", "")).lower() != "error":
         return None
     details = body.get("Details")

@@ -37,7 +37,7 @@ from .errors import (
     TwoFactorError,
     error_for_details,
 )
-from .quirks import envelope_error
+from .quirks import status_body_error
 from .results import BulkAccepted, BulkFailure, DeliveryStatus, EncryptedSent, OtpSent, SmsSent, VerifyResult
 
 __all__ = [
@@ -58,10 +58,11 @@ OTP_MISMATCH = "OTP Mismatch"
 Model = TypeVar("Model")
 
 
-def _json_object(reply: httpx.Response, operation: str) -> dict[str, Any]:
-    """The reply as a JSON object; an error envelope (HTTP 200, 400 or 429 alike) raises its error."""
+def _success_body(reply: httpx.Response, operation: str) -> dict[str, Any]:
+    """The reply as a JSON object; a status body saying `"Status": "Error"` (under HTTP 200, 400 or
+    429 alike) raises its error, and so does any other HTTP error."""
     body = parse_json_object(reply.content)
-    details = envelope_error(body)
+    details = status_body_error(body)
     if details is not None:
         raise error_for_details(
             details,
@@ -97,7 +98,7 @@ def _model(
 
 def otp_sent(reply: httpx.Response, operation: str, known_otp: str | None = None) -> OtpSent:
     """An OTP send: the session id, and the OTP when the reply carries it (AUTOGEN2) or we chose it."""
-    body = _json_object(reply, operation)
+    body = _success_body(reply, operation)
     success = _model(OtpSendSuccess.from_dict, body, reply, operation)
     returned = success.otp if not isinstance(success.otp, Unset) else None
     return OtpSent(session_id=success.details, otp=returned or known_otp, operation=operation)
@@ -105,28 +106,28 @@ def otp_sent(reply: httpx.Response, operation: str, known_otp: str | None = None
 
 def otp_with_value_sent(reply: httpx.Response, operation: str) -> OtpSent:
     """An AUTOGEN2 / AUTOGEND2 send, whose reply must carry the OTP (`OtpSendWithValueSuccess`)."""
-    success = _model(OtpSendWithValueSuccess.from_dict, _json_object(reply, operation), reply, operation)
+    success = _model(OtpSendWithValueSuccess.from_dict, _success_body(reply, operation), reply, operation)
     return OtpSent(session_id=success.details, otp=success.otp, operation=operation)
 
 
 def verify_result(reply: httpx.Response, operation: str) -> VerifyResult:
     """A verify: "OTP Matched" and "OTP Mismatch" are results; every other text is an error."""
     body = parse_json_object(reply.content)
-    if envelope_error(body) == OTP_MISMATCH:
+    if status_body_error(body) == OTP_MISMATCH:
         return VerifyResult(matched=False, details=OTP_MISMATCH)
-    success = _model(VerifySuccess.from_dict, _json_object(reply, operation), reply, operation)
+    success = _model(VerifySuccess.from_dict, _success_body(reply, operation), reply, operation)
     return VerifyResult(matched=True, details=success.details)
 
 
 def sms_sent(reply: httpx.Response, operation: str, recipients: Sequence[str]) -> SmsSent:
     """An R1 send: `Details` is the request id."""
-    success = _model(SmsSendSuccess.from_dict, _json_object(reply, operation), reply, operation)
+    success = _model(SmsSendSuccess.from_dict, _success_body(reply, operation), reply, operation)
     return SmsSent(request_id=success.details, recipients=tuple(recipients))
 
 
 def balance(reply: httpx.Response, operation: str) -> int:
     """A balance query: `Details` is the number of credits, as a decimal string."""
-    success = _model(BalanceSuccess.from_dict, _json_object(reply, operation), reply, operation)
+    success = _model(BalanceSuccess.from_dict, _success_body(reply, operation), reply, operation)
     try:
         return int(success.details)
     except ValueError:
@@ -170,7 +171,7 @@ def bulk_chunk(
     body = parse_json_object(reply.content)
     if body is not None and body.get("success") is False:
         raise _bulk_error(reply, operation, body)
-    body = _json_object(reply, operation)
+    body = _success_body(reply, operation)
     success = _model(BulkSuccess.from_dict, body, reply, operation)
     accepted: list[BulkAccepted] = []
     failed: list[BulkFailure] = []
@@ -207,7 +208,7 @@ def bulk_chunk(
 def _opened(reply: httpx.Response, operation: str, secret_key: str, mode: str) -> dict[str, Any]:
     """The opened plaintext of a sealed success reply; errors arrive as plain JSON."""
     if reply.status_code != 200 or parse_json_object(reply.content) is not None:
-        _json_object(reply, operation)  # raises the error it carries
+        _success_body(reply, operation)  # raises the error it carries
         raise MalformedReply(
             "a plain JSON reply where a sealed one was expected", status_code=reply.status_code, operation=operation
         )
@@ -219,7 +220,7 @@ def _opened(reply: httpx.Response, operation: str, secret_key: str, mode: str) -
             status_code=reply.status_code,
             operation=operation,
         ) from None
-    details = envelope_error(opened)
+    details = status_body_error(opened)
     if details is not None:
         raise error_for_details(details, status_code=reply.status_code, operation=operation)
     return opened

@@ -26,7 +26,13 @@ from twofactor import (
     TwoFactorError,
 )
 from twofactor.errors import error_for_details
-from twofactor.quirks import envelope_error, format_schedule_time, join_recipients, keep_literal_plus, normalise_phone
+from twofactor.quirks import (
+    format_schedule_time,
+    join_recipients,
+    keep_literal_plus,
+    normalise_phone,
+    status_body_error,
+)
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "openapi" / "twofactor.yaml"
 
@@ -115,8 +121,8 @@ def test_errors_arrive_as_200_or_400(status: int) -> None:
     with client, pytest.raises(OtpExpired) as caught:
         client.otp.verify("session-1", "123456")
     assert (caught.value.status_code, caught.value.operation) == (status, "verifyOtp")
-    assert envelope_error({"Status": "Error", "Details": "x"}) == "x"
-    assert envelope_error({"Status": "Success", "Details": "x"}) is None
+    assert status_body_error({"Status": "Error", "Details": "x"}) == "x"
+    assert status_body_error({"Status": "Success", "Details": "x"}) is None
 
 
 # ---------------------------------------------------------------------------- the Details table
