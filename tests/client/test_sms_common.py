@@ -9,6 +9,9 @@ import httpx
 import pytest
 import sms_common
 import twofactor
+from sms_common.aio import AsyncBaseClient
+from sms_common.client import BaseClient
+from sms_common.json_body import parse_json_object
 from sms_common.redact import redact, redact_url
 from sms_common.retries import Kind, RetryPolicy, next_delay
 from sms_common.settings import ClientSettings, as_timeout, from_env
@@ -104,3 +107,62 @@ def test_from_env_treats_blank_as_unset(monkeypatch: pytest.MonkeyPatch) -> None
     assert from_env("SMS_COMMON_TEST_VALUE") == "x"
     monkeypatch.delenv("SMS_COMMON_TEST_VALUE")
     assert from_env("SMS_COMMON_TEST_VALUE") is None
+
+
+class AcmeSettings(ClientSettings):
+    """A client of a JSON API with Basic auth, as a provider built on sms_common would have."""
+
+    def __init__(self, user: str, password: str, retry: RetryPolicy | None = None) -> None:
+        super().__init__(ACME, base_url="https://acme.test", retry=retry, secrets=(user, password))
+        self.auth = httpx.BasicAuth(user, password)
+
+
+def _acme_call(kind: Kind) -> sms_common.Call[dict[str, object]]:
+    def read(reply: httpx.Response) -> dict[str, object]:
+        if reply.status_code >= 400:
+            raise AcmeError(f"HTTP {reply.status_code}", status_code=reply.status_code, operation="sendOtp")
+        body = parse_json_object(reply.content)
+        if body is None:
+            raise sms_common.MalformedReply("not JSON", status_code=reply.status_code, operation="sendOtp")
+        return body
+
+    return sms_common.Call(
+        "sendOtp",
+        kind,
+        lambda: {"method": "POST", "url": "/v1/otp", "json": {"mobile": "+919999999999"}},
+        read,
+    )
+
+
+def test_a_json_basic_auth_client_runs_on_the_base_clients() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if len(seen) == 1:
+            return httpx.Response(503)  # a READ is tried again after a 5xx
+        return httpx.Response(200, json={"status": "sent", "id": "otp-1"})
+
+    settings = AcmeSettings("acme-user", SECRET, retry=RetryPolicy(sleep=lambda _s: None))
+    with BaseClient(settings, transport=httpx.MockTransport(handler), auth=settings.auth) as client:
+        assert client.run(_acme_call(Kind.READ)) == {"status": "sent", "id": "otp-1"}
+        assert SECRET not in repr(client)
+    assert len(seen) == 2
+    assert seen[-1].headers["authorization"].startswith("Basic ")
+    assert seen[-1].headers["content-type"] == "application/json"
+
+
+async def test_a_send_that_may_have_arrived_is_not_repeated_on_the_async_base_client() -> None:
+    attempts = 0
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal attempts
+        attempts += 1
+        raise httpx.ReadTimeout(f"read timed out, password {SECRET}", request=request)
+
+    settings = AcmeSettings("acme-user", SECRET, retry=RetryPolicy(sleep=lambda _s: None))
+    async with AsyncBaseClient(settings, transport=httpx.MockTransport(handler), auth=settings.auth) as client:
+        with pytest.raises(AcmeTimeout) as caught:
+            await client.run(_acme_call(Kind.SEND))
+    assert attempts == 1
+    assert caught.value.provider == "Acme" and SECRET not in str(caught.value)
