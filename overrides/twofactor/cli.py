@@ -16,12 +16,12 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
-import os
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
 from sms_common.retries import RetryPolicy
+from sms_common.settings import from_env
 
 from . import bulk_files
 from .client import TwoFactor
@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--base-url",
-        default=os.environ.get(BASE_URL_ENV) or PRODUCTION_URL,
+        default=from_env(BASE_URL_ENV, PRODUCTION_URL),
         help=f"API address (default ${BASE_URL_ENV} or {PRODUCTION_URL}); the emulator's for local use",
     )
     parser.add_argument("--timeout", type=float, default=15.0, help="seconds to wait for a reply (default 15)")
@@ -245,11 +245,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
 
         return demo(args[1:])
     options = _parser().parse_args(args)
-    api_key = os.environ.get(API_KEY_ENV, "").strip()
+    api_key = from_env(API_KEY_ENV)
     if not api_key:
         stderr.write(f"twofactor: set {API_KEY_ENV} to the account's API key\n")
         return EXIT_USAGE
-    secret_key = os.environ.get(SECRET_KEY_ENV, "").strip() or None
+    secret_key = from_env(SECRET_KEY_ENV)
     if options.retries < 0 or options.timeout <= 0:
         stderr.write("twofactor: --retries must be 0 or more and --timeout more than 0\n")
         return EXIT_USAGE

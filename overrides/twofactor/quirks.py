@@ -33,6 +33,7 @@ _SEPARATORS = re.compile(r"[\s\-().]")
 _DIGITS = re.compile(r"[0-9]+")
 
 
+# "Phone numbers in paths" and components.schemas.PhoneNumber: one number, three wire formats.
 @dataclass(frozen=True)
 class Phone:
     """A checked phone number, held as country code + national digits (e.g. '919999999999')."""
