@@ -31,7 +31,8 @@ _SESSION_ID = re.compile(r"[A-Za-z0-9-]{1,64}")  # SessionId
 _SENDER = re.compile(r"[A-Za-z0-9]{1,6}")  # SenderId
 _DLT_ID = re.compile(r"[0-9]{1,30}")  # DltId
 _CAMPAIGN = re.compile(r"[A-Za-z0-9 _.-]{1,100}")  # CampaignName
-_WEBHOOK_URL = re.compile(r"https?://\S{1,2040}")  # WebhookUrl
+_WEBHOOK_URL = re.compile(r"https?://\S+")  # WebhookUrl's pattern; its length limits are _WEBHOOK_URL_LENGTH
+_WEBHOOK_URL_LENGTH = range(8, 2048 + 1)  # WebhookUrl: minLength 8, maxLength 2048
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # SmsText forbids these
 _CALLBACK_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # CallbackValue forbids these
 
@@ -78,8 +79,11 @@ def check_campaign(value: object) -> str:
 
 
 def check_webhook_url(value: object, what: str) -> str:
-    """A URL 2Factor posts webhooks to: absolute http or https, no spaces."""
-    return _matching(_WEBHOOK_URL, value, what, "an absolute http:// or https:// URL without spaces")
+    """A URL 2Factor posts webhooks to: absolute http or https, no spaces, at most 2048 characters."""
+    rule = "an absolute http:// or https:// URL without spaces, at most 2048 characters"
+    if isinstance(value, str) and len(value) not in _WEBHOOK_URL_LENGTH:
+        raise InvalidInput(f"invalid {what} {_shown(value)}: expected {rule}")
+    return _matching(_WEBHOOK_URL, value, what, rule)
 
 
 def check_text(value: object) -> str:

@@ -252,3 +252,16 @@ def test_r1_form_carries_every_option() -> None:
         "shortenurlwebhook": "https://example.com/short",
         "shortenurlcallback": "user_789",
     }
+
+
+@pytest.mark.parametrize("scheme", ["http://", "https://"])
+def test_webhook_urls_follow_the_documents_webhookurl_limits(scheme: str) -> None:
+    """WebhookUrl: minLength 8, maxLength 2048, whatever the scheme's length."""
+    from twofactor.checks import check_webhook_url
+
+    longest = scheme + "a" * (2048 - len(scheme))
+    assert check_webhook_url(longest, "campaign_webhook") == longest
+    with pytest.raises(InvalidInput, match="at most 2048"):
+        check_webhook_url(longest + "a", "campaign_webhook")
+    with pytest.raises(InvalidInput):
+        check_webhook_url(scheme + "a b", "campaign_webhook")
