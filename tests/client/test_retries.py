@@ -1,4 +1,4 @@
-"""The retry policy of `twofactor.retries`, driven through the client with scripted transports.
+"""The retry policy of `sms_common.retries`, driven through the client with scripted transports.
 
 Sleeps are recorded instead of slept, and jitter is fixed, so the waits are checked as numbers.
 """
