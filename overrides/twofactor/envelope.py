@@ -76,20 +76,35 @@ def _gcm(key: bytes) -> AESGCM:
 
 def seal(plaintext: bytes, secret_key: str | bytes, mode: str = "GCM") -> str:
     """Encrypt `plaintext` and return the base64 text the encrypted route carries."""
+    checked_mode = check_mode(mode)
+    start = os.urandom(GCM_NONCE_BYTES if checked_mode == "GCM" else CBC_IV_BYTES)
+    return seal_with_nonce(plaintext, secret_key, checked_mode, start)
+
+
+def seal_with_nonce(plaintext: bytes, secret_key: str | bytes, mode: str, nonce_or_iv: bytes) -> str:
+    """`seal` with a given GCM nonce (12 bytes) or CBC IV (16 bytes) instead of a random one.
+
+    Only for known-answer vectors (the document's `x-envelope.vectors`): a GCM nonce used twice with
+    one key gives away the authentication key and the XOR of the two plaintexts, so every real
+    envelope goes through `seal`, which draws a fresh random nonce or IV.
+    """
     key = check_key(secret_key)
-    if check_mode(mode) == "GCM":
-        nonce = os.urandom(GCM_NONCE_BYTES)
-        sealed = nonce + _gcm(key).encrypt(nonce, plaintext, None)  # ciphertext || tag
+    checked_mode = check_mode(mode)
+    start = bytes(nonce_or_iv)
+    size = GCM_NONCE_BYTES if checked_mode == "GCM" else CBC_IV_BYTES
+    if len(start) != size:
+        raise EnvelopeError(f"a {checked_mode} envelope needs a {size}-byte nonce or IV, got {len(start)}")
+    if checked_mode == "GCM":
+        sealed = start + _gcm(key).encrypt(start, plaintext, None)  # ciphertext || tag
     else:
-        iv = os.urandom(CBC_IV_BYTES)
         # PKCS7 by hand on the sealing side: nothing here depends on secret data, and it is faster
         # than the padding objects. Opening keeps `cryptography`'s unpadder (its checks are the
         # careful part).
         block = _BLOCK_BITS // 8
         pad = block - len(plaintext) % block
         padded = plaintext + bytes([pad]) * pad
-        encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
-        sealed = iv + encryptor.update(padded) + encryptor.finalize()
+        encryptor = Cipher(algorithms.AES(key), modes.CBC(start)).encryptor()
+        sealed = start + encryptor.update(padded) + encryptor.finalize()
     return base64.b64encode(sealed).decode("ascii")
 
 

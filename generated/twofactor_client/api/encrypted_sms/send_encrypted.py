@@ -113,6 +113,23 @@ def sync_detailed(
     padding, truncated input, text that is not base64, plaintext that is not JSON) gets the
     same status and the same body, so the reply is no padding oracle.
 
+    Known-answer vectors (`x-envelope.vectors`) pin this layout down for every
+    implementation. Each has a `name`, a `mode` (GCM or CBC), a `secretKey` (the
+    32-character key text; its UTF-8 bytes are the AES key), the fixed `nonce` (GCM, 12
+    bytes) or `iv` (CBC, 16 bytes) in hex, the `plaintext` (UTF-8 JSON text) and the exact
+    base64 `body`. With `valid: true`, sealing `plaintext` with that key and nonce or IV
+    must give exactly `body`, and opening `body` must give exactly `plaintext`: send
+    plaintexts (`EncPlaintext`, one with Devanagari text, one delivery-status query) and
+    sealed replies (`EncReply`, one whose plaintext fills whole blocks, so CBC adds a full
+    block of padding). With `valid: false`, opening `body` with `secretKey` must fail: a
+    flipped tag bit, the wrong key, a truncated tag, a body shorter than nonce and tag, a
+    padding byte of zero, padding bytes that differ, a CBC body cut inside a block and an IV
+    with no ciphertext; `plaintext` is then what was sealed before the body was broken. A
+    server answers each of those with "Decryption failed". The vectors were computed with
+    Python's `cryptography` and re-derived with Node's `crypto` (GCM) and `openssl enc`
+    (CBC) by `scripts/envelope_vectors.py --check`. The nonces and IVs are fixed only to
+    make the vectors reproducible: real envelopes use a fresh random one each time.
+
     Args:
         module (Literal['ENC']):
         encmode (SendEncryptedEncmode | Unset):  Default: SendEncryptedEncmode.CBC.
@@ -169,6 +186,23 @@ def sync(
     padding, truncated input, text that is not base64, plaintext that is not JSON) gets the
     same status and the same body, so the reply is no padding oracle.
 
+    Known-answer vectors (`x-envelope.vectors`) pin this layout down for every
+    implementation. Each has a `name`, a `mode` (GCM or CBC), a `secretKey` (the
+    32-character key text; its UTF-8 bytes are the AES key), the fixed `nonce` (GCM, 12
+    bytes) or `iv` (CBC, 16 bytes) in hex, the `plaintext` (UTF-8 JSON text) and the exact
+    base64 `body`. With `valid: true`, sealing `plaintext` with that key and nonce or IV
+    must give exactly `body`, and opening `body` must give exactly `plaintext`: send
+    plaintexts (`EncPlaintext`, one with Devanagari text, one delivery-status query) and
+    sealed replies (`EncReply`, one whose plaintext fills whole blocks, so CBC adds a full
+    block of padding). With `valid: false`, opening `body` with `secretKey` must fail: a
+    flipped tag bit, the wrong key, a truncated tag, a body shorter than nonce and tag, a
+    padding byte of zero, padding bytes that differ, a CBC body cut inside a block and an IV
+    with no ciphertext; `plaintext` is then what was sealed before the body was broken. A
+    server answers each of those with "Decryption failed". The vectors were computed with
+    Python's `cryptography` and re-derived with Node's `crypto` (GCM) and `openssl enc`
+    (CBC) by `scripts/envelope_vectors.py --check`. The nonces and IVs are fixed only to
+    make the vectors reproducible: real envelopes use a fresh random one each time.
+
     Args:
         module (Literal['ENC']):
         encmode (SendEncryptedEncmode | Unset):  Default: SendEncryptedEncmode.CBC.
@@ -219,6 +253,23 @@ async def asyncio_detailed(
     integrity protection; prefer GCM. Every decryption failure (wrong key, bad tag, bad
     padding, truncated input, text that is not base64, plaintext that is not JSON) gets the
     same status and the same body, so the reply is no padding oracle.
+
+    Known-answer vectors (`x-envelope.vectors`) pin this layout down for every
+    implementation. Each has a `name`, a `mode` (GCM or CBC), a `secretKey` (the
+    32-character key text; its UTF-8 bytes are the AES key), the fixed `nonce` (GCM, 12
+    bytes) or `iv` (CBC, 16 bytes) in hex, the `plaintext` (UTF-8 JSON text) and the exact
+    base64 `body`. With `valid: true`, sealing `plaintext` with that key and nonce or IV
+    must give exactly `body`, and opening `body` must give exactly `plaintext`: send
+    plaintexts (`EncPlaintext`, one with Devanagari text, one delivery-status query) and
+    sealed replies (`EncReply`, one whose plaintext fills whole blocks, so CBC adds a full
+    block of padding). With `valid: false`, opening `body` with `secretKey` must fail: a
+    flipped tag bit, the wrong key, a truncated tag, a body shorter than nonce and tag, a
+    padding byte of zero, padding bytes that differ, a CBC body cut inside a block and an IV
+    with no ciphertext; `plaintext` is then what was sealed before the body was broken. A
+    server answers each of those with "Decryption failed". The vectors were computed with
+    Python's `cryptography` and re-derived with Node's `crypto` (GCM) and `openssl enc`
+    (CBC) by `scripts/envelope_vectors.py --check`. The nonces and IVs are fixed only to
+    make the vectors reproducible: real envelopes use a fresh random one each time.
 
     Args:
         module (Literal['ENC']):
@@ -273,6 +324,23 @@ async def asyncio(
     integrity protection; prefer GCM. Every decryption failure (wrong key, bad tag, bad
     padding, truncated input, text that is not base64, plaintext that is not JSON) gets the
     same status and the same body, so the reply is no padding oracle.
+
+    Known-answer vectors (`x-envelope.vectors`) pin this layout down for every
+    implementation. Each has a `name`, a `mode` (GCM or CBC), a `secretKey` (the
+    32-character key text; its UTF-8 bytes are the AES key), the fixed `nonce` (GCM, 12
+    bytes) or `iv` (CBC, 16 bytes) in hex, the `plaintext` (UTF-8 JSON text) and the exact
+    base64 `body`. With `valid: true`, sealing `plaintext` with that key and nonce or IV
+    must give exactly `body`, and opening `body` must give exactly `plaintext`: send
+    plaintexts (`EncPlaintext`, one with Devanagari text, one delivery-status query) and
+    sealed replies (`EncReply`, one whose plaintext fills whole blocks, so CBC adds a full
+    block of padding). With `valid: false`, opening `body` with `secretKey` must fail: a
+    flipped tag bit, the wrong key, a truncated tag, a body shorter than nonce and tag, a
+    padding byte of zero, padding bytes that differ, a CBC body cut inside a block and an IV
+    with no ciphertext; `plaintext` is then what was sealed before the body was broken. A
+    server answers each of those with "Decryption failed". The vectors were computed with
+    Python's `cryptography` and re-derived with Node's `crypto` (GCM) and `openssl enc`
+    (CBC) by `scripts/envelope_vectors.py --check`. The nonces and IVs are fixed only to
+    make the vectors reproducible: real envelopes use a fresh random one each time.
 
     Args:
         module (Literal['ENC']):
