@@ -136,7 +136,11 @@ class OtpSendWithValueSuccess(BaseModel):
 class OtpSendReply(RootModel[OtpSendSuccess | ErrorReply]):
     root: Annotated[
         OtpSendSuccess | ErrorReply,
-        Field(description="The reply to an OTP send.", title="OtpSendReply"),
+        Field(
+            description="The reply to an OTP send.",
+            discriminator="status",
+            title="OtpSendReply",
+        ),
     ]
 
 
@@ -144,7 +148,9 @@ class OtpSendWithValueReply(RootModel[OtpSendWithValueSuccess | ErrorReply]):
     root: Annotated[
         OtpSendWithValueSuccess | ErrorReply,
         Field(
-            description="The reply to an AUTOGEN2 send.", title="OtpSendWithValueReply"
+            description="The reply to an AUTOGEN2 send.",
+            discriminator="status",
+            title="OtpSendWithValueReply",
         ),
     ]
 
@@ -165,7 +171,11 @@ class VerifySuccess(BaseModel):
 class VerifyReply(RootModel[VerifySuccess | ErrorReply]):
     root: Annotated[
         VerifySuccess | ErrorReply,
-        Field(description="The verdict of a verify.", title="VerifyReply"),
+        Field(
+            description="The verdict of a verify.",
+            discriminator="status",
+            title="VerifyReply",
+        ),
     ]
 
 
@@ -184,7 +194,11 @@ class SmsSendSuccess(BaseModel):
 class SmsSendReply(RootModel[SmsSendSuccess | ErrorReply]):
     root: Annotated[
         SmsSendSuccess | ErrorReply,
-        Field(description="The reply to an R1 send.", title="SmsSendReply"),
+        Field(
+            description="The reply to an R1 send.",
+            discriminator="status",
+            title="SmsSendReply",
+        ),
     ]
 
 
@@ -208,7 +222,11 @@ class BalanceSuccess(BaseModel):
 class BalanceReply(RootModel[BalanceSuccess | ErrorReply]):
     root: Annotated[
         BalanceSuccess | ErrorReply,
-        Field(description="The reply to a balance query.", title="BalanceReply"),
+        Field(
+            description="The reply to a balance query.",
+            discriminator="status",
+            title="BalanceReply",
+        ),
     ]
 
 

@@ -110,10 +110,11 @@ def test_docs_example_request(
     request: dict[str, Any] = {}
     if media_type == "application/json":
         request["json"] = body
-    elif media_type == "application/x-www-form-urlencoded":
+    elif media_type == "application/x-www-form-urlencoded" and envelope is None:
         request["data"] = body
-    elif media_type and media_type.startswith("text/plain"):
-        if envelope is not None and keyed:
+    elif media_type and envelope is not None:
+        # The envelope's base64 text is the whole body, as `text/plain` or as the form content type.
+        if keyed:
             # The docs' plaintext: the schema's own example of a send, sealed with the account's key.
             plaintext = {
                 "module": "TRANS_SMS",
@@ -125,6 +126,9 @@ def test_docs_example_request(
             request["content"] = seal_json(plaintext, target.secret_key, mode)
         else:
             request["content"] = str(body)
+        headers["Content-Type"] = media_type
+    elif media_type and media_type.startswith("text/plain"):
+        request["content"] = str(body)
         headers["Content-Type"] = media_type
     reply = httpx.request(
         method.upper(), target.base_url + url_path, params=query, headers=headers, timeout=10, **request

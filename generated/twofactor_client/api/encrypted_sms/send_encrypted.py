@@ -134,7 +134,7 @@ def sync_detailed(
         module (Literal['ENC']):
         encmode (SendEncryptedEncmode | Unset):  Default: SendEncryptedEncmode.CBC.
         secret_key (str):
-        body (File):
+        body (File): Standard base64 (with padding) of a sealed envelope; see `x-envelope`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -207,7 +207,7 @@ def sync(
         module (Literal['ENC']):
         encmode (SendEncryptedEncmode | Unset):  Default: SendEncryptedEncmode.CBC.
         secret_key (str):
-        body (File):
+        body (File): Standard base64 (with padding) of a sealed envelope; see `x-envelope`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -275,7 +275,7 @@ async def asyncio_detailed(
         module (Literal['ENC']):
         encmode (SendEncryptedEncmode | Unset):  Default: SendEncryptedEncmode.CBC.
         secret_key (str):
-        body (File):
+        body (File): Standard base64 (with padding) of a sealed envelope; see `x-envelope`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -346,7 +346,7 @@ async def asyncio(
         module (Literal['ENC']):
         encmode (SendEncryptedEncmode | Unset):  Default: SendEncryptedEncmode.CBC.
         secret_key (str):
-        body (File):
+        body (File): Standard base64 (with padding) of a sealed envelope; see `x-envelope`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
