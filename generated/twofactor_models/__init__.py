@@ -249,7 +249,7 @@ class R1SmsForm(BaseModel):
     to: Annotated[
         str,
         Field(
-            description="One or more phone numbers separated by commas, at most 1000.",
+            description="One or more phone numbers separated by commas, at most 1000. Interpretation: the docs\ngive no limit for R1 `to` (1000 is their limit of messages per bulk request).\n",
             examples=["919999999999,918888888888"],
             max_length=17000,
             min_length=10,
@@ -272,7 +272,7 @@ class R1SmsForm(BaseModel):
     msg: Annotated[
         str,
         Field(
-            description="The DLT-approved text, 1 to 1000 characters. Any Unicode text; control characters other\nthan tab, line feed and carriage return are refused.\n",
+            description="The DLT-approved text, 1 to 1000 characters. Any Unicode text; control characters other\nthan tab, line feed and carriage return are refused. Interpretation: the docs state the\n1000-character limit only for bulk `smsText`; this document applies it to R1 `msg` and the\nencrypted `msg` too, and refuses control characters.\n",
             examples=["DLT Approved Message Text Goes Here"],
             max_length=1000,
             min_length=1,
@@ -283,7 +283,7 @@ class R1SmsForm(BaseModel):
     scheduletime: Annotated[
         str | None,
         Field(
-            description="India time (UTC+05:30), `YYYY-MM-DD HH:MM:SS`, at least 5 minutes after the request.",
+            description="`YYYY-MM-DD HH:MM:SS`, at least 5 minutes after the request (the docs). Interpretation: the\ndocs give no time zone; it is India time (UTC+05:30).\n",
             examples=["2022-01-01 13:27:00"],
             max_length=19,
             min_length=19,
@@ -294,7 +294,7 @@ class R1SmsForm(BaseModel):
     peid: Annotated[
         str | None,
         Field(
-            description="A DLT principal entity id or content template id (digits).",
+            description='A DLT principal entity id or content template id. Interpretation: the docs call them "DLT\nRegistration Number" and "DLT Content Template Id" without a format; DLT ids are digits,\nso this document accepts 1 to 30 digits only.\n',
             examples=["1101234567890123456"],
             max_length=30,
             min_length=1,
@@ -305,7 +305,7 @@ class R1SmsForm(BaseModel):
     ctid: Annotated[
         str | None,
         Field(
-            description="A DLT principal entity id or content template id (digits).",
+            description='A DLT principal entity id or content template id. Interpretation: the docs call them "DLT\nRegistration Number" and "DLT Content Template Id" without a format; DLT ids are digits,\nso this document accepts 1 to 30 digits only.\n',
             examples=["1101234567890123456"],
             max_length=30,
             min_length=1,
@@ -388,7 +388,7 @@ class BulkMessage(BaseModel):
         str,
         Field(
             alias="smsText",
-            description="The DLT-approved text, 1 to 1000 characters. Any Unicode text; control characters other\nthan tab, line feed and carriage return are refused.\n",
+            description="The DLT-approved text, 1 to 1000 characters. Any Unicode text; control characters other\nthan tab, line feed and carriage return are refused. Interpretation: the docs state the\n1000-character limit only for bulk `smsText`; this document applies it to R1 `msg` and the\nencrypted `msg` too, and refuses control characters.\n",
             examples=["DLT Approved Message Text Goes Here"],
             max_length=1000,
             min_length=1,
@@ -537,7 +537,7 @@ class BulkError(BaseModel):
         ),
     ]
     details: list[BulkErrorDetail]
-    timestamp: AwareDatetime
+    timestamp: AwareDatetime | None = None
 
 
 class EncSmsPlaintext(BaseModel):
@@ -559,7 +559,7 @@ class EncSmsPlaintext(BaseModel):
     to: Annotated[
         str,
         Field(
-            description="One or more phone numbers separated by commas, at most 1000.",
+            description="One or more phone numbers separated by commas, at most 1000. Interpretation: the docs\ngive no limit for R1 `to` (1000 is their limit of messages per bulk request).\n",
             examples=["919999999999,918888888888"],
             max_length=17000,
             min_length=10,
@@ -582,7 +582,7 @@ class EncSmsPlaintext(BaseModel):
     msg: Annotated[
         str,
         Field(
-            description="The DLT-approved text, 1 to 1000 characters. Any Unicode text; control characters other\nthan tab, line feed and carriage return are refused.\n",
+            description="The DLT-approved text, 1 to 1000 characters. Any Unicode text; control characters other\nthan tab, line feed and carriage return are refused. Interpretation: the docs state the\n1000-character limit only for bulk `smsText`; this document applies it to R1 `msg` and the\nencrypted `msg` too, and refuses control characters.\n",
             examples=["DLT Approved Message Text Goes Here"],
             max_length=1000,
             min_length=1,
@@ -664,9 +664,13 @@ class EncDlrResult(BaseModel):
             ],
         ),
     ]
-    delivery_status: Annotated[DeliveryStatus | None, Field(alias="DeliveryStatus")] = (
-        None
-    )
+    delivery_status: Annotated[
+        DeliveryStatus | None,
+        Field(
+            alias="DeliveryStatus",
+            description="Interpretation: the docs' sample shows only DELIVERED; SENT, FAILED, DND,\nINVALID_NUMBER and SCHEDULED are this document's.\n",
+        ),
+    ] = None
     sent_at: Annotated[
         str | None,
         Field(
@@ -728,7 +732,13 @@ class DeliveryReport(BaseModel):
     sms_to: Annotated[
         str, Field(alias="SmsTo", description="The recipient, without country code.")
     ]
-    sms_status: Annotated[SmsStatus, Field(alias="SmsStatus")]
+    sms_status: Annotated[
+        SmsStatus,
+        Field(
+            alias="SmsStatus",
+            description="Interpretation: the docs' sample shows only DELIVERED; FAILED, DND and INVALID_NUMBER\nare this document's.\n",
+        ),
+    ]
     sent_at: Annotated[
         str,
         Field(
@@ -832,7 +842,7 @@ class SendSmsByQueryParametersQuery(BaseModel):
     to: Annotated[
         str,
         Field(
-            description="One or more phone numbers separated by commas, at most 1000.",
+            description="One or more phone numbers separated by commas, at most 1000. Interpretation: the docs\ngive no limit for R1 `to` (1000 is their limit of messages per bulk request).\n",
             examples=["919999999999,918888888888"],
             max_length=17000,
             min_length=10,
@@ -855,7 +865,7 @@ class SendSmsByQueryParametersQuery(BaseModel):
     msg: Annotated[
         str,
         Field(
-            description="The DLT-approved text, 1 to 1000 characters. Any Unicode text; control characters other\nthan tab, line feed and carriage return are refused.\n",
+            description="The DLT-approved text, 1 to 1000 characters. Any Unicode text; control characters other\nthan tab, line feed and carriage return are refused. Interpretation: the docs state the\n1000-character limit only for bulk `smsText`; this document applies it to R1 `msg` and the\nencrypted `msg` too, and refuses control characters.\n",
             examples=["DLT Approved Message Text Goes Here"],
             max_length=1000,
             min_length=1,
@@ -866,7 +876,7 @@ class SendSmsByQueryParametersQuery(BaseModel):
     scheduletime: Annotated[
         str | None,
         Field(
-            description="India time (UTC+05:30), `YYYY-MM-DD HH:MM:SS`, at least 5 minutes after the request.",
+            description="`YYYY-MM-DD HH:MM:SS`, at least 5 minutes after the request (the docs). Interpretation: the\ndocs give no time zone; it is India time (UTC+05:30).\n",
             examples=["2022-01-01 13:27:00"],
             max_length=19,
             min_length=19,
@@ -877,7 +887,7 @@ class SendSmsByQueryParametersQuery(BaseModel):
     peid: Annotated[
         str | None,
         Field(
-            description="A DLT principal entity id or content template id (digits).",
+            description='A DLT principal entity id or content template id. Interpretation: the docs call them "DLT\nRegistration Number" and "DLT Content Template Id" without a format; DLT ids are digits,\nso this document accepts 1 to 30 digits only.\n',
             examples=["1101234567890123456"],
             max_length=30,
             min_length=1,
@@ -888,7 +898,7 @@ class SendSmsByQueryParametersQuery(BaseModel):
     ctid: Annotated[
         str | None,
         Field(
-            description="A DLT principal entity id or content template id (digits).",
+            description='A DLT principal entity id or content template id. Interpretation: the docs call them "DLT\nRegistration Number" and "DLT Content Template Id" without a format; DLT ids are digits,\nso this document accepts 1 to 30 digits only.\n',
             examples=["1101234567890123456"],
             max_length=30,
             min_length=1,

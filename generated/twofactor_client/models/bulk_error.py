@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.bulk_error_detail import BulkErrorDetail
 
@@ -18,15 +20,16 @@ T = TypeVar("T", bound="BulkError")
 
 @_attrs_define
 class BulkError:
-    """The whole bulk request was rejected.
+    """The whole bulk request was rejected. `timestamp` is in the docs' field table but in none
+    of their samples, so it is optional.
 
-    Attributes:
-        success (bool):
-        request_id (str):
-        error (str):
-        error_type (str):
-        details (list[BulkErrorDetail]):
-        timestamp (datetime.datetime):
+        Attributes:
+            success (bool):
+            request_id (str):
+            error (str):
+            error_type (str):
+            details (list[BulkErrorDetail]):
+            timestamp (datetime.datetime | Unset):
     """
 
     success: bool
@@ -34,7 +37,7 @@ class BulkError:
     error: str
     error_type: str
     details: list[BulkErrorDetail]
-    timestamp: datetime.datetime
+    timestamp: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,7 +54,9 @@ class BulkError:
             details_item = details_item_data.to_dict()
             details.append(details_item)
 
-        timestamp = self.timestamp.isoformat()
+        timestamp: str | Unset = UNSET
+        if not isinstance(self.timestamp, Unset):
+            timestamp = self.timestamp.isoformat()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -62,9 +67,10 @@ class BulkError:
                 "error": error,
                 "errorType": error_type,
                 "details": details,
-                "timestamp": timestamp,
             }
         )
+        if timestamp is not UNSET:
+            field_dict["timestamp"] = timestamp
 
         return field_dict
 
@@ -88,7 +94,12 @@ class BulkError:
 
             details.append(details_item)
 
-        timestamp = datetime.datetime.fromisoformat(d.pop("timestamp"))
+        _timestamp = d.pop("timestamp", UNSET)
+        timestamp: datetime.datetime | Unset
+        if isinstance(_timestamp, Unset):
+            timestamp = UNSET
+        else:
+            timestamp = datetime.datetime.fromisoformat(_timestamp)
 
         bulk_error = cls(
             success=success,

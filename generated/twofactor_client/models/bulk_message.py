@@ -22,7 +22,9 @@ class BulkMessage:
         sms_from (str): A DLT-approved sender id (header), up to 6 letters or digits.
         sms_to (str): The recipient in international format. A malformed number rejects only this message.
         sms_text (str): The DLT-approved text, 1 to 1000 characters. Any Unicode text; control characters other
-            than tab, line feed and carriage return are refused.
+            than tab, line feed and carriage return are refused. Interpretation: the docs state the
+            1000-character limit only for bulk `smsText`; this document applies it to R1 `msg` and the
+            encrypted `msg` too, and refuses control characters.
         callback_value1 (str | Unset): A caller's value echoed back in a webhook, up to 256 characters without control
             characters.
         callback_value2 (str | Unset): A caller's value echoed back in a webhook, up to 256 characters without control

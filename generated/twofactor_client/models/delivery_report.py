@@ -22,7 +22,9 @@ class DeliveryReport:
         session_id (str): The message id, `<requestId>-<n>`.
         sms_from (str): A DLT-approved sender id (header), up to 6 letters or digits.
         sms_to (str): The recipient, without country code.
-        sms_status (DeliveryReportSmsStatus):
+        sms_status (DeliveryReportSmsStatus): Interpretation: the docs' sample shows only DELIVERED; FAILED, DND and
+            INVALID_NUMBER
+            are this document's.
         sent_at (str): India time, `YYYY-MM-DD HH:MM:SS`.
         status_at (str): India time, `YYYY-MM-DD HH:MM:SS`.
         callback_value1 (str | Unset): A caller's value echoed back in a webhook, up to 256 characters without control

@@ -26,7 +26,9 @@ class EncDlrResult:
     Attributes:
         status (Literal['Success']):
         details (str):
-        delivery_status (EncDlrResultDeliveryStatus | Unset):
+        delivery_status (EncDlrResultDeliveryStatus | Unset): Interpretation: the docs' sample shows only DELIVERED;
+            SENT, FAILED, DND,
+            INVALID_NUMBER and SCHEDULED are this document's.
         sent_at (str | Unset): India time, `YYYY-MM-DD HH:MM:SS`.
         delivered_at (str | Unset): India time, `YYYY-MM-DD HH:MM:SS`.
     """

@@ -23,10 +23,13 @@ class EncSmsPlaintext:
     Attributes:
         module (Literal['TRANS_SMS']):
         apikey (str): An account API key (a UUID in practice; the docs write it as `XXXX-XXXX-XXXX-XXXX-XXXX`).
-        to (str): One or more phone numbers separated by commas, at most 1000.
+        to (str): One or more phone numbers separated by commas, at most 1000. Interpretation: the docs
+            give no limit for R1 `to` (1000 is their limit of messages per bulk request).
         from_ (str): A DLT-approved sender id (header), up to 6 letters or digits.
         msg (str): The DLT-approved text, 1 to 1000 characters. Any Unicode text; control characters other
-            than tab, line feed and carriage return are refused.
+            than tab, line feed and carriage return are refused. Interpretation: the docs state the
+            1000-character limit only for bulk `smsText`; this document applies it to R1 `msg` and the
+            encrypted `msg` too, and refuses control characters.
     """
 
     module: Literal["TRANS_SMS"]

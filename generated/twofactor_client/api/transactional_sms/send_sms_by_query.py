@@ -148,23 +148,39 @@ def sync_detailed(
 ) -> Response[ErrorReply | ErrorReply | SmsSendSuccess]:
     """Send transactional or promotional SMS with a query string (R1)
 
-     The same operation as the form POST, with every field in the query string, as the docs'
-    "Runtime PEID and CTID" and click-tracking samples send it. The API key then sits in the
-    URL: prefer the POST.
+     The same operation as the form POST, with every field in the query string. The API key
+    then sits in the URL: prefer the POST.
+
+    Interpretation: the docs never list this route. It is inferred from the docs' "Runtime
+    PEID and CTID" and click-tracking samples, two URLs cut off after
+    `https://2factor.in/API/R1/?module=TRANS_SMS&apikey=API_`, which show only that the form
+    fields can travel in the query string. The method (GET) and the full parameter list are
+    this document's reading.
 
     Args:
         module (R1Module): TRANS_SMS for transactional SMS, PROMO_SMS for promotional SMS.
         apikey (str): An account API key (a UUID in practice; the docs write it as `XXXX-XXXX-
             XXXX-XXXX-XXXX`).
-        to (str): One or more phone numbers separated by commas, at most 1000.
+        to (str): One or more phone numbers separated by commas, at most 1000. Interpretation: the
+            docs
+            give no limit for R1 `to` (1000 is their limit of messages per bulk request).
         from_ (str): A DLT-approved sender id (header), up to 6 letters or digits.
         msg (str): The DLT-approved text, 1 to 1000 characters. Any Unicode text; control
             characters other
-            than tab, line feed and carriage return are refused.
-        scheduletime (str | Unset): India time (UTC+05:30), `YYYY-MM-DD HH:MM:SS`, at least 5
-            minutes after the request.
-        peid (str | Unset): A DLT principal entity id or content template id (digits).
-        ctid (str | Unset): A DLT principal entity id or content template id (digits).
+            than tab, line feed and carriage return are refused. Interpretation: the docs state the
+            1000-character limit only for bulk `smsText`; this document applies it to R1 `msg` and the
+            encrypted `msg` too, and refuses control characters.
+        scheduletime (str | Unset): `YYYY-MM-DD HH:MM:SS`, at least 5 minutes after the request
+            (the docs). Interpretation: the
+            docs give no time zone; it is India time (UTC+05:30).
+        peid (str | Unset): A DLT principal entity id or content template id. Interpretation: the
+            docs call them "DLT
+            Registration Number" and "DLT Content Template Id" without a format; DLT ids are digits,
+            so this document accepts 1 to 30 digits only.
+        ctid (str | Unset): A DLT principal entity id or content template id. Interpretation: the
+            docs call them "DLT
+            Registration Number" and "DLT Content Template Id" without a format; DLT ids are digits,
+            so this document accepts 1 to 30 digits only.
         campaignname (str | Unset): Name of a click-tracking campaign.
         campaignwebhook (str | Unset): An absolute http or https URL that receives webhook
             notifications.
@@ -225,23 +241,39 @@ def sync(
 ) -> ErrorReply | ErrorReply | SmsSendSuccess | None:
     """Send transactional or promotional SMS with a query string (R1)
 
-     The same operation as the form POST, with every field in the query string, as the docs'
-    "Runtime PEID and CTID" and click-tracking samples send it. The API key then sits in the
-    URL: prefer the POST.
+     The same operation as the form POST, with every field in the query string. The API key
+    then sits in the URL: prefer the POST.
+
+    Interpretation: the docs never list this route. It is inferred from the docs' "Runtime
+    PEID and CTID" and click-tracking samples, two URLs cut off after
+    `https://2factor.in/API/R1/?module=TRANS_SMS&apikey=API_`, which show only that the form
+    fields can travel in the query string. The method (GET) and the full parameter list are
+    this document's reading.
 
     Args:
         module (R1Module): TRANS_SMS for transactional SMS, PROMO_SMS for promotional SMS.
         apikey (str): An account API key (a UUID in practice; the docs write it as `XXXX-XXXX-
             XXXX-XXXX-XXXX`).
-        to (str): One or more phone numbers separated by commas, at most 1000.
+        to (str): One or more phone numbers separated by commas, at most 1000. Interpretation: the
+            docs
+            give no limit for R1 `to` (1000 is their limit of messages per bulk request).
         from_ (str): A DLT-approved sender id (header), up to 6 letters or digits.
         msg (str): The DLT-approved text, 1 to 1000 characters. Any Unicode text; control
             characters other
-            than tab, line feed and carriage return are refused.
-        scheduletime (str | Unset): India time (UTC+05:30), `YYYY-MM-DD HH:MM:SS`, at least 5
-            minutes after the request.
-        peid (str | Unset): A DLT principal entity id or content template id (digits).
-        ctid (str | Unset): A DLT principal entity id or content template id (digits).
+            than tab, line feed and carriage return are refused. Interpretation: the docs state the
+            1000-character limit only for bulk `smsText`; this document applies it to R1 `msg` and the
+            encrypted `msg` too, and refuses control characters.
+        scheduletime (str | Unset): `YYYY-MM-DD HH:MM:SS`, at least 5 minutes after the request
+            (the docs). Interpretation: the
+            docs give no time zone; it is India time (UTC+05:30).
+        peid (str | Unset): A DLT principal entity id or content template id. Interpretation: the
+            docs call them "DLT
+            Registration Number" and "DLT Content Template Id" without a format; DLT ids are digits,
+            so this document accepts 1 to 30 digits only.
+        ctid (str | Unset): A DLT principal entity id or content template id. Interpretation: the
+            docs call them "DLT
+            Registration Number" and "DLT Content Template Id" without a format; DLT ids are digits,
+            so this document accepts 1 to 30 digits only.
         campaignname (str | Unset): Name of a click-tracking campaign.
         campaignwebhook (str | Unset): An absolute http or https URL that receives webhook
             notifications.
@@ -297,23 +329,39 @@ async def asyncio_detailed(
 ) -> Response[ErrorReply | ErrorReply | SmsSendSuccess]:
     """Send transactional or promotional SMS with a query string (R1)
 
-     The same operation as the form POST, with every field in the query string, as the docs'
-    "Runtime PEID and CTID" and click-tracking samples send it. The API key then sits in the
-    URL: prefer the POST.
+     The same operation as the form POST, with every field in the query string. The API key
+    then sits in the URL: prefer the POST.
+
+    Interpretation: the docs never list this route. It is inferred from the docs' "Runtime
+    PEID and CTID" and click-tracking samples, two URLs cut off after
+    `https://2factor.in/API/R1/?module=TRANS_SMS&apikey=API_`, which show only that the form
+    fields can travel in the query string. The method (GET) and the full parameter list are
+    this document's reading.
 
     Args:
         module (R1Module): TRANS_SMS for transactional SMS, PROMO_SMS for promotional SMS.
         apikey (str): An account API key (a UUID in practice; the docs write it as `XXXX-XXXX-
             XXXX-XXXX-XXXX`).
-        to (str): One or more phone numbers separated by commas, at most 1000.
+        to (str): One or more phone numbers separated by commas, at most 1000. Interpretation: the
+            docs
+            give no limit for R1 `to` (1000 is their limit of messages per bulk request).
         from_ (str): A DLT-approved sender id (header), up to 6 letters or digits.
         msg (str): The DLT-approved text, 1 to 1000 characters. Any Unicode text; control
             characters other
-            than tab, line feed and carriage return are refused.
-        scheduletime (str | Unset): India time (UTC+05:30), `YYYY-MM-DD HH:MM:SS`, at least 5
-            minutes after the request.
-        peid (str | Unset): A DLT principal entity id or content template id (digits).
-        ctid (str | Unset): A DLT principal entity id or content template id (digits).
+            than tab, line feed and carriage return are refused. Interpretation: the docs state the
+            1000-character limit only for bulk `smsText`; this document applies it to R1 `msg` and the
+            encrypted `msg` too, and refuses control characters.
+        scheduletime (str | Unset): `YYYY-MM-DD HH:MM:SS`, at least 5 minutes after the request
+            (the docs). Interpretation: the
+            docs give no time zone; it is India time (UTC+05:30).
+        peid (str | Unset): A DLT principal entity id or content template id. Interpretation: the
+            docs call them "DLT
+            Registration Number" and "DLT Content Template Id" without a format; DLT ids are digits,
+            so this document accepts 1 to 30 digits only.
+        ctid (str | Unset): A DLT principal entity id or content template id. Interpretation: the
+            docs call them "DLT
+            Registration Number" and "DLT Content Template Id" without a format; DLT ids are digits,
+            so this document accepts 1 to 30 digits only.
         campaignname (str | Unset): Name of a click-tracking campaign.
         campaignwebhook (str | Unset): An absolute http or https URL that receives webhook
             notifications.
@@ -372,23 +420,39 @@ async def asyncio(
 ) -> ErrorReply | ErrorReply | SmsSendSuccess | None:
     """Send transactional or promotional SMS with a query string (R1)
 
-     The same operation as the form POST, with every field in the query string, as the docs'
-    "Runtime PEID and CTID" and click-tracking samples send it. The API key then sits in the
-    URL: prefer the POST.
+     The same operation as the form POST, with every field in the query string. The API key
+    then sits in the URL: prefer the POST.
+
+    Interpretation: the docs never list this route. It is inferred from the docs' "Runtime
+    PEID and CTID" and click-tracking samples, two URLs cut off after
+    `https://2factor.in/API/R1/?module=TRANS_SMS&apikey=API_`, which show only that the form
+    fields can travel in the query string. The method (GET) and the full parameter list are
+    this document's reading.
 
     Args:
         module (R1Module): TRANS_SMS for transactional SMS, PROMO_SMS for promotional SMS.
         apikey (str): An account API key (a UUID in practice; the docs write it as `XXXX-XXXX-
             XXXX-XXXX-XXXX`).
-        to (str): One or more phone numbers separated by commas, at most 1000.
+        to (str): One or more phone numbers separated by commas, at most 1000. Interpretation: the
+            docs
+            give no limit for R1 `to` (1000 is their limit of messages per bulk request).
         from_ (str): A DLT-approved sender id (header), up to 6 letters or digits.
         msg (str): The DLT-approved text, 1 to 1000 characters. Any Unicode text; control
             characters other
-            than tab, line feed and carriage return are refused.
-        scheduletime (str | Unset): India time (UTC+05:30), `YYYY-MM-DD HH:MM:SS`, at least 5
-            minutes after the request.
-        peid (str | Unset): A DLT principal entity id or content template id (digits).
-        ctid (str | Unset): A DLT principal entity id or content template id (digits).
+            than tab, line feed and carriage return are refused. Interpretation: the docs state the
+            1000-character limit only for bulk `smsText`; this document applies it to R1 `msg` and the
+            encrypted `msg` too, and refuses control characters.
+        scheduletime (str | Unset): `YYYY-MM-DD HH:MM:SS`, at least 5 minutes after the request
+            (the docs). Interpretation: the
+            docs give no time zone; it is India time (UTC+05:30).
+        peid (str | Unset): A DLT principal entity id or content template id. Interpretation: the
+            docs call them "DLT
+            Registration Number" and "DLT Content Template Id" without a format; DLT ids are digits,
+            so this document accepts 1 to 30 digits only.
+        ctid (str | Unset): A DLT principal entity id or content template id. Interpretation: the
+            docs call them "DLT
+            Registration Number" and "DLT Content Template Id" without a format; DLT ids are digits,
+            so this document accepts 1 to 30 digits only.
         campaignname (str | Unset): Name of a click-tracking campaign.
         campaignwebhook (str | Unset): An absolute http or https URL that receives webhook
             notifications.
