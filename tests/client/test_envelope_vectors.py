@@ -8,25 +8,14 @@ answer it did not produce.
 from __future__ import annotations
 
 import base64
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import yaml
 from twofactor import DecryptionFailed, TwoFactor
 from twofactor.envelope import OPEN_FAILED, EnvelopeError, open_envelope, seal, seal_with_nonce
 
-DOCUMENT = Path(__file__).resolve().parents[2] / "openapi" / "twofactor.yaml"
-VECTORS: list[dict[str, Any]] = yaml.safe_load(DOCUMENT.read_text())["paths"]["/API/R1"]["post"]["x-envelope"][
-    "vectors"
-]
-VALID = [v for v in VECTORS if v.get("valid", True)]
-INVALID = [v for v in VECTORS if not v.get("valid", True)]
-
-
-def _start(vector: dict[str, Any]) -> bytes:
-    return bytes.fromhex(vector["nonce"] if vector["mode"] == "GCM" else vector["iv"])
+from ..envelope_vectors import INVALID, VALID, VECTORS, fixed_start, names
 
 
 def test_the_document_has_the_vectors_every_implementation_needs() -> None:
@@ -39,26 +28,28 @@ def test_the_document_has_the_vectors_every_implementation_needs() -> None:
         assert any(v["mode"] == mode for v in INVALID), f"{mode}: a vector that must fail"
     for vector in VECTORS:
         assert len(vector["secretKey"].encode("utf-8")) == 32
-        assert len(_start(vector)) == (12 if vector["mode"] == "GCM" else 16)
+        assert len(fixed_start(vector)) == (12 if vector["mode"] == "GCM" else 16)
         assert set(vector) <= {"name", "mode", "secretKey", "nonce", "iv", "plaintext", "body", "valid"}
 
 
-@pytest.mark.parametrize("vector", VALID, ids=[v["name"] for v in VALID])
+@pytest.mark.parametrize("vector", VALID, ids=names(VALID))
 def test_a_valid_vector_opens_to_exactly_its_plaintext(vector: dict[str, Any]) -> None:
     opened = open_envelope(vector["body"], vector["secretKey"], vector["mode"])
     assert opened == vector["plaintext"].encode("utf-8")
 
 
-@pytest.mark.parametrize("vector", VALID, ids=[v["name"] for v in VALID])
+@pytest.mark.parametrize("vector", VALID, ids=names(VALID))
 def test_sealing_with_the_fixed_nonce_gives_exactly_the_body(vector: dict[str, Any]) -> None:
-    sealed = seal_with_nonce(vector["plaintext"].encode("utf-8"), vector["secretKey"], vector["mode"], _start(vector))
+    sealed = seal_with_nonce(
+        vector["plaintext"].encode("utf-8"), vector["secretKey"], vector["mode"], fixed_start(vector)
+    )
     assert sealed == vector["body"]
 
 
-@pytest.mark.parametrize("vector", VALID, ids=[v["name"] for v in VALID])
+@pytest.mark.parametrize("vector", VALID, ids=names(VALID))
 def test_production_sealing_never_reuses_the_vectors_nonce(vector: dict[str, Any]) -> None:
     sealed = base64.b64decode(seal(vector["plaintext"].encode("utf-8"), vector["secretKey"], vector["mode"]))
-    assert sealed[: len(_start(vector))] != _start(vector)
+    assert sealed[: len(fixed_start(vector))] != fixed_start(vector)
     assert base64.b64encode(sealed).decode() != vector["body"]
 
 
@@ -70,14 +61,14 @@ def test_a_fixed_nonce_of_the_wrong_size_is_refused(mode: str, size: int, offset
             seal_with_nonce(b"x", VECTORS[0]["secretKey"], mode, bytes(length))
 
 
-@pytest.mark.parametrize("vector", INVALID, ids=[v["name"] for v in INVALID])
+@pytest.mark.parametrize("vector", INVALID, ids=names(INVALID))
 def test_an_invalid_vector_is_refused_with_the_one_message(vector: dict[str, Any]) -> None:
     with pytest.raises(EnvelopeError) as caught:
         open_envelope(vector["body"], vector["secretKey"], vector["mode"])
     assert str(caught.value) == OPEN_FAILED
 
 
-@pytest.mark.parametrize("vector", INVALID, ids=[v["name"] for v in INVALID])
+@pytest.mark.parametrize("vector", INVALID, ids=names(INVALID))
 def test_the_client_reports_an_invalid_vector_as_a_reply_it_cannot_open(vector: dict[str, Any]) -> None:
     transport = httpx.MockTransport(lambda request: httpx.Response(200, content=vector["body"].encode()))
     with (

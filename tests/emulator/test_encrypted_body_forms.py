@@ -11,20 +11,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import yaml
 from twofactor.envelope import open_json
 from twofactor_emulator.testing import create_app
 
-DOCUMENT = Path(__file__).resolve().parents[2] / "openapi" / "twofactor.yaml"
-OPERATION = yaml.safe_load(DOCUMENT.read_text())["paths"]["/API/R1"]["post"]
-VECTORS = {v["name"]: v for v in OPERATION["x-envelope"]["vectors"]}
-SENDS = [VECTORS["gcm-send-sms"], VECTORS["cbc-send-sms"]]
-CONTENT_TYPES = list(OPERATION["requestBody"]["content"])
+from ..envelope_vectors import ENCRYPTED_OPERATION, INVALID, VECTORS
+
+BY_NAME = {v["name"]: v for v in VECTORS}
+SENDS = [BY_NAME["gcm-send-sms"], BY_NAME["cbc-send-sms"]]
+CONTENT_TYPES = list(ENCRYPTED_OPERATION["requestBody"]["content"])
 
 
 @pytest.fixture
@@ -67,7 +65,7 @@ async def test_a_vector_body_is_accepted_as_text_and_as_form(
 async def test_an_invalid_vector_is_decryption_failed_whatever_the_content_type(
     vector_account: httpx.AsyncClient, content_type: str
 ) -> None:
-    for vector in (v for v in VECTORS.values() if not v["valid"]):
+    for vector in INVALID:
         reply = await vector_account.post(
             "/API/R1",
             params={"module": "ENC", "encmode": vector["mode"]},
