@@ -32,7 +32,7 @@ def test_check_mode_fails_on_a_hand_edit(tmp_path: Path) -> None:
     shutil.copytree(GENERATED, copy, ignore=shutil.ignore_patterns("__pycache__"))
     target = copy / "twofactor_client" / "api" / "otp" / "send_otp_autogen.py"
     target.write_text(target.read_text().replace('"method": "get"', '"method": "post"'))
-    result = run_generate("--check", "--output", str(copy))
+    result = run_generate("--check", "--output", str(copy), "--only", "twofactor_client")
     assert result.returncode == 1
     assert "send_otp_autogen.py" in result.stderr
     assert '-        "method": "post",' in result.stderr  # the diff shows the hand edit
@@ -42,7 +42,7 @@ def test_check_mode_fails_on_a_file_added_by_hand(tmp_path: Path) -> None:
     copy = tmp_path / "generated"
     shutil.copytree(GENERATED, copy, ignore=shutil.ignore_patterns("__pycache__"))
     (copy / "twofactor_client" / "extra.py").write_text("x = 1\n")
-    result = run_generate("--check", "--output", str(copy))
+    result = run_generate("--check", "--output", str(copy), "--only", "twofactor_client")
     assert result.returncode == 1
     assert "not produced by the generator: generated/twofactor_client/extra.py" in result.stderr
 
@@ -95,12 +95,24 @@ def test_every_generated_python_file_carries_the_banner() -> None:
 
 def test_provenance_records_the_document_hash_and_pinned_versions() -> None:
     provenance = json.loads((GENERATED / "PROVENANCE.json").read_text())
-    assert provenance["document_sha256"] == hashlib.sha256(SPEC_PATH.read_bytes()).hexdigest()
+    assert (
+        provenance["documents"]["openapi/twofactor.yaml"]["sha256"]
+        == hashlib.sha256(SPEC_PATH.read_bytes()).hexdigest()
+    )
     assert provenance["generators"] == {
-        "openapi-python-client": "0.29.1",
         "datamodel-code-generator": "0.89.0",
+        "openapi-generator-cli": "7.26.0",
+        "openapi-python-client": "0.29.1",
+        "openapi-typescript": "7.13.0",
         "ruff": "0.17.6",
     }
+    outputs = {target["output"]: target for target in provenance["targets"]}
+    assert set(outputs) >= {"generated/twofactor_client", "generated/go/twofactor", "generated/java/twofactor"}
+    for target in outputs.values():
+        document = ROOT / target["document"]
+        assert (
+            provenance["documents"][target["document"]]["sha256"] == hashlib.sha256(document.read_bytes()).hexdigest()
+        )
 
 
 def test_the_generated_packages_import_and_are_typed() -> None:
