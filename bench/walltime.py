@@ -1,4 +1,6 @@
-"""Wall time of the contract suite and of the generator's check, as a developer runs them."""
+"""Wall time of the contract suite, the generator's check and the other-language round trips.
+
+Each is run as a developer runs it."""
 
 from __future__ import annotations
 
@@ -11,12 +13,20 @@ from bench.table import Row
 
 SECTION = "wall time"
 TIMEOUT_SECONDS = 900
+PYTHON_ROWS = ["--only", "twofactor_client", "--only", "twofactor_models"]
 
 
 def commands() -> list[tuple[str, list[str]]]:
     return [
         ("contract suite", [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/contract"]),
         ("generator --check", [sys.executable, "scripts/generate.py", "--check"]),
+        # The Python rows alone: the difference to the row above is what the other languages add.
+        ("generator --check, Python rows", [sys.executable, "scripts/generate.py", "--check", *PYTHON_ROWS]),
+        # Compile the TypeScript, Go and Java clients and run their round trips against an emulator.
+        (
+            "other-language round trips",
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/languages"],
+        ),
     ]
 
 
