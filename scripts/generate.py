@@ -41,6 +41,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import bundle
 import unasync_clients
 import yaml
 from openapi_python_client.strings import PythonIdentifier
@@ -67,10 +68,10 @@ NPM_TOOLS = {"openapi-typescript"}
 
 
 def bundled(document: Path) -> Path:
-    """The published JSON copy of a document in dist/, as scripts/bundle.py names it."""
+    """The published JSON copy of a document in dist/, named as scripts/bundle.py names it."""
     version = yaml.safe_load(document.read_text())["info"]["version"]
-    stem = {"twofactor.yaml": "twofactor-openapi", "emulator-admin.yaml": "twofactor-emulator-admin-openapi"}
-    return DIST / f"{stem[document.name]}-{version}.json"
+    stem = dict(bundle.DOCUMENTS)[document]
+    return DIST / f"{stem}-{version}.json"
 
 
 TWOFACTOR = ROOT / "openapi" / "twofactor.yaml"
