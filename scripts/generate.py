@@ -398,10 +398,17 @@ def check_generator_log(target: Target, output: str) -> None:
         )
 
 
-def generate_openapi_generator(target: Target, dest: Path, scratch: Path) -> None:
-    version = yaml.safe_load(TWOFACTOR.read_text())["info"]["version"]
+def resolved_options(target: Target) -> list[str]:
+    """The row's options with {name}, {java_package} and {version} filled in for its document."""
+    if target.generator in PYTHON_GENERATORS:
+        return list(target.options)  # the Python rows name their packages by their output folder instead
+    version = yaml.safe_load(target.document.read_text())["info"]["version"]
     fields = {"name": target.name, "java_package": target.name.replace("-", "_") + ".client", "version": version}
-    options = [option.format(**fields) for option in target.options]
+    return [option.format(**fields) for option in target.options]
+
+
+def generate_openapi_generator(target: Target, dest: Path, scratch: Path) -> None:
+    options = resolved_options(target)
     if target.generator == "java":
         options += ["--template-dir", str(java_templates(scratch))]
     raw = scratch / f"{target.generator}-{target.name}"
@@ -496,7 +503,7 @@ def write_provenance(out: Path, targets: list[Target], versions: dict[str, str])
                 "generator": t.generator,
                 "tool": f"{TOOL_OF[t.generator]} {versions[TOOL_OF[t.generator]]}",
                 "document": t.document.relative_to(ROOT).as_posix(),
-                "options": list(t.options),
+                "options": resolved_options(t),
                 **({"template_lines_removed": JAVA_TEMPLATE_EDITS} if t.generator == "java" else {}),
                 **({"custom_templates": client_template_hashes()} if t.generator == "openapi-python-client" else {}),
             }
