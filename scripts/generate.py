@@ -205,8 +205,9 @@ class Target:
     generator: str  # a key of RUNNERS
     output: str  # a folder (or, for openapi-typescript, a file) under generated/
     options: tuple[str, ...] = ()
-    # Glob patterns (relative to the output folder) of the generator's files to keep; the rest is
-    # build scaffolding (git_push.sh, gradle wrappers, CI files) that a package here does not use.
+    # openapi-generator rows: fnmatch patterns (`*` crosses `/`) of the paths, relative to the output
+    # folder, of the files to keep, then to drop; the rest is build scaffolding (git_push.sh, gradle
+    # wrappers, CI files, README) that a package here does not use.
     keep: tuple[str, ...] = ("**",)
     drop: tuple[str, ...] = ()
 
