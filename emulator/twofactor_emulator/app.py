@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
@@ -27,6 +28,7 @@ from .core.faults import FaultMiddleware, Faults
 from .core.retention import Retention
 from .core.routing import LiteralFirstRouter
 from .core.service import Service
+from .core.store import StorageBusyError
 from .core.webhooks import WebhookDispatcher
 from .providers import FAMILIES
 
@@ -35,6 +37,9 @@ CONTROL_PREFIX = "/_emulator"
 NO_SUCH_ROUTE = "Invalid Request - No Such Route"
 INTERNAL = "Internal Error - The Emulator Could Not Process This Request"
 STORAGE = "Service Unavailable - The Emulator Could Not Store This Request"
+LOCKED = "Service Unavailable - The Emulator's Database Is Locked By Another Process, Retry Later"
+RETRY_AFTER_SECONDS = 1
+_LOCK_LOG_INTERVAL_SECONDS = 10.0
 
 
 def method_not_allowed(method: str) -> str:
@@ -92,6 +97,28 @@ def _allowed_methods(request: Request) -> str:
 
 async def _out_of_credits(request: Request, exc: Exception) -> Response:
     return shape_error(request, OUT_OF_CREDITS, 400)  # core/credits.py; in each family's own shape
+
+
+class _LockWarning:
+    """One log line per `_LOCK_LOG_INTERVAL_SECONDS` while writes meet a locked database, not one per request."""
+
+    last = -_LOCK_LOG_INTERVAL_SECONDS
+
+    @classmethod
+    def emit(cls) -> None:
+        now = time.monotonic()
+        if now - cls.last >= _LOCK_LOG_INTERVAL_SECONDS:
+            cls.last = now
+            log.warning("the database is locked by another connection: writes answer 503 with Retry-After")
+
+
+async def _storage_busy(request: Request, exc: Exception) -> Response:
+    # Another process holds SQLite's write lock past the busy timeout (core/store.py): nothing of the
+    # request was stored, and trying again later is the right move, so say so.
+    _LockWarning.emit()
+    response = shape_error(request, LOCKED, 503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -169,6 +196,7 @@ def build_app(service: Service) -> EmulatorApp:
         {
             control_params.ControlError: control_params.on_control_error,
             OutOfCreditsError: _out_of_credits,
+            StorageBusyError: _storage_busy,
             HTTPException: _http_error,
             Exception: _unexpected,
         }

@@ -101,8 +101,7 @@ def serve(options: argparse.Namespace) -> int:
     import uvicorn  # imported here so `--help` stays fast
 
     from .app import build_app
-    from .core.service import Service
-    from .core.store import Store
+    from .core.service import open_service
     from .providers import config_sections
 
     db = options.db or str(default_db_path())
@@ -110,7 +109,7 @@ def serve(options: argparse.Namespace) -> int:
         Path(db).parent.mkdir(parents=True, exist_ok=True)
     try:
         config = load_config(options.config, config_sections()) if options.config else None
-        service = Service(Store(db), config)
+        service = open_service(db, config)
     except (ConfigError, SchemaError) as exc:
         print(f"twofactor-emulator: {exc}", file=sys.stderr)
         return 2

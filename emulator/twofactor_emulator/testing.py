@@ -28,8 +28,7 @@ from starlette.applications import Starlette
 
 from .app import build_app
 from .core.config import EmulatorConfig, resolve_config
-from .core.service import Service
-from .core.store import Store
+from .core.service import open_service
 from .providers import config_sections
 
 ConfigValue = EmulatorConfig | dict[str, Any] | str | Path | None
@@ -39,7 +38,7 @@ STARTUP_SECONDS = 30.0
 def create_app(db: str | Path = ":memory:", config: ConfigValue = None) -> Starlette:
     """The emulator's ASGI app on database `db`, with accounts from `config` (a dict of the TOML's
     shape, a TOML/JSON file, or None for one default account)."""
-    return build_app(Service(Store(str(db)), resolve_config(config, config_sections())))
+    return build_app(open_service(str(db), resolve_config(config, config_sections())))
 
 
 def random_config(sandbox: bool | list[str] = False) -> dict[str, Any]:

@@ -26,5 +26,6 @@ async def advance_clock(runtime: Runtime, request: Request) -> Response:
     seconds = body.get("seconds")
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= MAX_ADVANCE_SECONDS:
         raise ControlError(f"seconds must be a number from 0 to {MAX_ADVANCE_SECONDS}")
-    runtime.service.advance_clock(float(seconds))
+    service = runtime.service
+    await service.batcher.run(lambda: service.advance_clock(float(seconds)))
     return _reply(runtime)

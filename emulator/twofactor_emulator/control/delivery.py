@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..core.delivery import MAGIC_NUMBERS, MAX_DELAY_SECONDS
+from ..core.delivery import MAGIC_NUMBERS, MAX_DELAY_SECONDS, DeliverySettings
 from ..core.family import Runtime
 from .params import ControlError, json_body, number
 
@@ -24,7 +24,8 @@ async def set_delivery(runtime: Runtime, request: Request) -> Response:
     body = await json_body(request, required=True)
     if "delaySeconds" not in body:  # required by the admin document's DeliveryRequest
         raise ControlError("delaySeconds is required")
-    settings = runtime.service.delivery
-    settings.delay_seconds = number(body, "delaySeconds", settings.delay_seconds, MAX_DELAY_SECONDS)
-    settings.save(runtime.service.store)
+    service = runtime.service
+    wanted = DeliverySettings(number(body, "delaySeconds", service.delivery.delay_seconds, MAX_DELAY_SECONDS))
+    await service.batcher.run(lambda: wanted.save(service.store))
+    service.delivery.delay_seconds = wanted.delay_seconds  # the one settings object every reader holds
     return _reply(runtime)

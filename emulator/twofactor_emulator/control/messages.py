@@ -94,5 +94,5 @@ async def reset(runtime: Runtime, request: Request) -> Response:
         if not isinstance(body["phone"], str):
             raise ControlError("phone must be a string; send {} to reset everything")
         selected = phone(body["phone"])
-    deleted = runtime.service.reset(selected)
+    deleted = await runtime.service.batcher.run(lambda: runtime.service.reset(selected))
     return JSONResponse({"deleted": deleted, "phone": selected})

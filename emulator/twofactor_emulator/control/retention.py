@@ -38,5 +38,5 @@ async def set_retention(runtime: Runtime, request: Request) -> Response:
     age = body.get("maxAgeSeconds")
     if age is not None:
         age = number(body, "maxAgeSeconds", 0.0, MAX_RETENTION_SECONDS)
-    pruned = runtime.retention.configure(RetentionSettings(max_messages=count, max_age_seconds=age))
+    pruned = await runtime.retention.configure(RetentionSettings(max_messages=count, max_age_seconds=age))
     return _reply(runtime, pruned)

@@ -41,7 +41,7 @@ async def set_webhooks(runtime: Runtime, request: Request) -> Response:
     if isinstance(attempts, bool) or not isinstance(attempts, int) or not 1 <= attempts <= MAX_ATTEMPTS_LIMIT:
         raise ControlError(f"maxAttempts must be an integer from 1 to {MAX_ATTEMPTS_LIMIT}")
     backoff = number(body, "backoffSeconds", current.backoff_seconds, MAX_BACKOFF_SECONDS)
-    runtime.webhooks.configure(WebhookSettings(url=url, max_attempts=attempts, backoff_seconds=backoff))
+    await runtime.webhooks.configure(WebhookSettings(url=url, max_attempts=attempts, backoff_seconds=backoff))
     return _reply(runtime)
 
 

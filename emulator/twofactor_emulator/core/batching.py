@@ -1,60 +1,126 @@
-"""Group commit: the state changes of requests that arrive together share one SQLite transaction.
+"""Group commit on a writer thread: the state changes of requests that arrive together share one SQLite
+transaction, and the event loop never waits for SQLite's write lock.
 
 A commit (writing the WAL) is the largest cost of a request. Every handler that changes state hands
-its work to `CommitBatcher.run`; all work queued during one turn of the event loop runs in order in
-one transaction, and no caller gets its result before that transaction has committed, so "a reply
-only after its state is committed" still holds. Each unit of work runs in its own savepoint: one that
-fails is rolled back alone.
+its work to `CommitBatcher.run`. The work queued during one turn of the event loop, plus whatever
+arrives while the writer thread is busy with the previous transaction, runs in order in one
+transaction on the writer thread; no caller gets its result before that transaction has committed,
+so "a reply only after its state is committed" still holds. Each unit of work runs in its own
+savepoint: one that fails is rolled back alone.
+
+While another process holds the write lock, the writer thread waits (at most the store's busy
+timeout) and the event loop goes on serving reads and every other route; the units of that batch
+then fail with `StorageBusyError`.
+
+A unit of work runs on the writer thread: it must not touch the event loop. What must happen on the
+loop after the commit (waking long-polls) is registered with `after_commit` and runs on the caller's
+loop once its result is back.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from .store import Store
 
 T = TypeVar("T")
+_WAIT_WORTH_COUNTING = 0.1  # seconds; below it the busy timeout stays as configured (no PRAGMA per batch)
+_Unit = tuple[Callable[[], Any], "concurrent.futures.Future[Any]", float]  # work, its result, when queued
 
 
 class CommitBatcher:
-    """Runs units of state-changing work in shared transactions on the event loop's thread."""
+    """Runs units of state-changing work in shared transactions on one writer thread."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._pending: list[tuple[Callable[[], Any], asyncio.Future[Any]]] = []
+        # One worker: SQLite has one writer at a time anyway, and one thread keeps the order of the units.
+        # The thread starts with the first unit and ends when the batcher is garbage-collected.
+        self._writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+        self._mutex = threading.Lock()
+        self._pending: list[_Unit] = []
+        self._kick_scheduled = False
+        self._draining = False
+        self._local = threading.local()  # on the writer thread: the after-commit callbacks of the running unit
 
     async def run(self, work: Callable[[], T]) -> T:
         """Run `work` in the next batch; return its result (or raise its error) after the commit."""
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[T] = loop.create_future()
-        if not self._pending:
-            loop.call_soon(self._flush)  # after the requests already ready in this turn queue theirs
-        self._pending.append((work, future))
-        return await future
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        with self._mutex:
+            self._pending.append((work, future, time.monotonic()))
+            kick = not self._kick_scheduled
+            self._kick_scheduled = True
+        if kick:
+            loop.call_soon(self._kick)  # after the requests already ready in this turn queue theirs
+        result, callbacks = await asyncio.wrap_future(future)
+        for callback in callbacks:
+            callback()
+        return result  # type: ignore[no-any-return]
 
-    def _flush(self) -> None:
-        batch, self._pending = self._pending, []
-        outcomes: list[tuple[asyncio.Future[Any], bool, Any]] = []
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Inside a unit of work: call `callback` on the caller's event loop once the unit's transaction
+        committed. Outside one (start-up, synchronous tests): call it now."""
+        callbacks: list[Callable[[], None]] | None = getattr(self._local, "callbacks", None)
+        if callbacks is None:
+            callback()
+        else:
+            callbacks.append(callback)
+
+    def _kick(self) -> None:
+        with self._mutex:
+            self._kick_scheduled = False
+            if self._draining or not self._pending:
+                return  # the writer thread takes the queued units when its transaction ends
+            self._draining = True
+        self._writer.submit(self._drain)
+
+    def _drain(self) -> None:
+        """On the writer thread: one transaction per round, until nothing is queued."""
+        while True:
+            with self._mutex:
+                batch, self._pending = self._pending, []
+                if not batch:
+                    self._draining = False
+                    return
+            self._write(batch)
+
+    def _write(self, batch: list[_Unit]) -> None:
+        outcomes: list[tuple[concurrent.futures.Future[Any], bool, Any]] = []
         try:
-            with self.store.batch():
-                for work, future in batch:
+            waited = time.monotonic() - batch[0][2]
+            with self.store.batch(waited if waited > _WAIT_WORTH_COUNTING else 0.0):
+                for work, future, _ in batch:
+                    if not future.set_running_or_notify_cancel():
+                        continue  # the caller went away before its work started: nothing to do
+                    callbacks: list[Callable[[], None]] = []
+                    self._local.callbacks = callbacks
                     try:
                         with self.store.savepoint():
                             result = work()
-                        outcomes.append((future, True, result))
+                        outcomes.append((future, True, (result, callbacks)))
                     except Exception as exc:  # handed to the waiting request, not swallowed
                         outcomes.append((future, False, exc))
-        except Exception as exc:  # the commit failed: nothing of the batch is acknowledged
-            for _, future in batch:
+                    finally:
+                        self._local.callbacks = None
+        except Exception as exc:  # BEGIN or COMMIT failed: nothing of the batch is acknowledged
+            for _, future, _ in batch:
                 if not future.done():
-                    future.set_exception(exc)
+                    _settle(future, False, exc)
             return
         for future, ok, value in outcomes:
-            if future.done():  # the caller went away (client disconnected); its work is committed anyway
-                continue
-            if ok:
-                future.set_result(value)
-            else:
-                future.set_exception(value)
+            _settle(future, ok, value)
+
+
+def _settle(future: concurrent.futures.Future[Any], ok: bool, value: Any) -> None:
+    try:
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+    except concurrent.futures.InvalidStateError:
+        pass  # cancelled meanwhile: the caller went away; its work (if it ran) is committed anyway

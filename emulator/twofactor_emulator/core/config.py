@@ -100,11 +100,59 @@ class AccountConfig:
         }
 
 
+MAX_BUSY_TIMEOUT_SECONDS = 60.0
+PEPPER_ENV = "TWOFACTOR_EMULATOR_PEPPER"
+_PEPPER_RE = re.compile(r"[0-9a-fA-F]{32,128}")
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    """The `[storage]` table: how long a write waits for another process's lock, and the OTP pepper.
+
+    `otp_pepper` (hex, 16 to 64 bytes; or the environment variable TWOFACTOR_EMULATOR_PEPPER) keys the
+    HMAC of stored OTPs; without it each database keeps a random pepper of its own in its meta table.
+    """
+
+    busy_timeout_seconds: float = 2.0
+    otp_pepper: bytes | None = field(default=None, repr=False)
+
+    def with_environment(self, environ: Mapping[str, str]) -> StorageSettings:
+        """The settings with the pepper from the environment when the file gives none."""
+        raw = environ.get(PEPPER_ENV)
+        if self.otp_pepper is not None or not raw:
+            return self
+        return StorageSettings(self.busy_timeout_seconds, _pepper(raw, PEPPER_ENV))
+
+
+def _pepper(raw: Any, where: str) -> bytes:
+    if not isinstance(raw, str) or not _PEPPER_RE.fullmatch(raw) or len(raw) % 2:
+        raise ConfigError(f"{where}: must be 32 to 128 hexadecimal digits (16 to 64 bytes)")  # never echo it
+    return bytes.fromhex(raw)
+
+
+def parse_storage(raw: Any, where: str = "storage") -> StorageSettings:
+    """Validate the `[storage]` table."""
+    table = _expect(raw, dict, where)
+    unknown = set(table) - {"busy_timeout_seconds", "otp_pepper"}
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    timeout = table.get("busy_timeout_seconds", 2.0)
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not 0 <= timeout <= MAX_BUSY_TIMEOUT_SECONDS
+    ):
+        raise ConfigError(f"{where}.busy_timeout_seconds: must be a number from 0 to {MAX_BUSY_TIMEOUT_SECONDS:g}")
+    pepper = None if "otp_pepper" not in table else _pepper(table["otp_pepper"], f"{where}.otp_pepper")
+    return StorageSettings(float(timeout), pepper)
+
+
 @dataclass(frozen=True)
 class EmulatorConfig:
     """Everything the config file holds."""
 
     accounts: tuple[AccountConfig, ...] = ()
+    storage: StorageSettings = field(default_factory=StorageSettings)
     sections: Mapping[str, object] = field(default_factory=dict)  # a provider family's own table, as it read it
 
 
@@ -226,7 +274,7 @@ def parse_account(raw: Any, where: str) -> AccountConfig:
 def parse_config(data: dict[str, Any], sections: Mapping[str, SectionReader] | None = None) -> EmulatorConfig:
     """Validate a parsed TOML document; `sections` reads the provider families' own tables (by key)."""
     readers = sections or {}
-    unknown = set(data) - {"accounts", *readers}
+    unknown = set(data) - {"accounts", "storage", *readers}
     if unknown:
         raise ConfigError(f"unknown top-level key(s) {', '.join(sorted(unknown))}")
     raw_accounts = _expect(data.get("accounts", []), list, "accounts")
@@ -242,7 +290,8 @@ def parse_config(data: dict[str, Any], sections: Mapping[str, SectionReader] | N
         seen.add(account.api_key)
         secrets_seen.add(account.secret_key)
     own = {key: read(data[key], key) for key, read in readers.items() if key in data}
-    return EmulatorConfig(accounts=accounts, sections=own)
+    storage = parse_storage(data["storage"]) if "storage" in data else StorageSettings()
+    return EmulatorConfig(accounts=accounts, storage=storage, sections=own)
 
 
 def load_config(path: str | Path, sections: Mapping[str, SectionReader] | None = None) -> EmulatorConfig:

@@ -42,16 +42,20 @@ class Retention:
         self.pruned = 0  # messages pruned since start
         self.loop = BackgroundLoop("twofactor-emulator-retention", self._run)
 
-    def configure(self, settings: RetentionSettings) -> int:
+    async def configure(self, settings: RetentionSettings) -> int:
         """Store new settings, prune at once, keep pruning in the background; returns messages pruned now."""
-        self.settings = settings
-        self.service.store.set_meta(_META_KEY, json.dumps(asdict(settings)))
-        pruned = self.prune()
+
+        def store_and_prune() -> int:
+            self.service.store.set_meta(_META_KEY, json.dumps(asdict(settings)))
+            self.settings = settings
+            return self.prune()
+
+        pruned = await self.service.batcher.run(store_and_prune)
         self.ensure_running()
         return pruned
 
     def prune(self) -> int:
-        """Delete what the settings no longer keep; returns how many messages went."""
+        """Delete what the settings no longer keep; returns how many messages went. A unit of work."""
         settings = self.settings
         deleted = 0
         with self.service.store.transaction() as cur:
@@ -76,4 +80,4 @@ class Retention:
     async def _run(self) -> None:
         while self.settings.active:
             await asyncio.sleep(PRUNE_INTERVAL_SECONDS)
-            self.prune()
+            await self.service.batcher.run(self.prune)

@@ -9,13 +9,15 @@ import asyncio
 import contextlib
 import hmac
 import ipaddress
+import os
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from . import ids
 from .batching import CommitBatcher
 from .clock import Clock
-from .config import AccountConfig, EmulatorConfig, new_account
+from .config import AccountConfig, EmulatorConfig, StorageSettings, new_account
 from .delivery import DeliverySettings
 from .delivery import message_status as delivery_status
 from .store import Store, new_message
@@ -80,13 +82,14 @@ class Service:
         return self.clock.now()
 
     def advance_clock(self, seconds: float) -> float:
-        """Move the clock forward (persisted); returns the new offset."""
-        self.clock.offset += seconds
-        self.store.set_meta("clock_offset", repr(self.clock.offset))
-        return self.clock.offset
+        """Move the clock forward (persisted, then in effect); returns the new offset. A unit of work."""
+        offset = self.clock.offset + seconds
+        self.store.set_meta("clock_offset", repr(offset))
+        self.clock.offset = offset
+        return offset
 
     def reset(self, phone: str | None) -> int:
-        """Clear messages and sessions (see `Store.reset`); returns how many messages went."""
+        """Clear messages and sessions (see `Store.reset`); returns how many messages went. A unit of work."""
         deleted = self.store.reset(phone)
         if phone is None:
             self.clock.offset = 0.0
@@ -174,12 +177,19 @@ class Service:
             )
         if messages:
             self.store.add_messages(account.api_key, messages, credit_limit=account.credits)
-            self.signal.notify()
+            self.batcher.after_commit(self.signal.notify)
         return request_id, message_ids
 
     def message_status(self, message: dict[str, Any]) -> str:
         """SCHEDULED, SENT, then DELIVERED or a magic number's status (see delivery.py)."""
         return delivery_status(message, self.now(), self.delivery)
+
+
+def open_service(db: str, config: EmulatorConfig | None, environ: Mapping[str, str] = os.environ) -> Service:
+    """The service over database `db` (a path or `:memory:`), with the config's `[storage]` settings
+    and the pepper from TWOFACTOR_EMULATOR_PEPPER when the config gives none."""
+    storage = (config.storage if config is not None else StorageSettings()).with_environment(environ)
+    return Service(Store(db, busy_timeout=storage.busy_timeout_seconds, pepper=storage.otp_pepper), config)
 
 
 def ip_allowed(client_ip: str | None, allowlist: tuple[str, ...]) -> bool:

@@ -1,5 +1,17 @@
 """SQLite persistence: one connection, explicit transactions, a versioned schema.
 
+Threads and connections: every write runs on one writer thread (batching.py hands it the units of
+work of group commit) over the one write connection; the event loop never waits for the write lock.
+Reads run on a connection of the reading thread's own: WAL lets them proceed while a write (even
+another process's) is in progress, and each read sees every transaction committed before it started,
+so a read right after an acknowledged write sees that write. Work running inside a write transaction
+reads through the write connection, so it sees its own changes. A `:memory:` database exists only in
+its one connection, so there reads share the write connection under the lock.
+
+Another process holding the write lock: the writer waits at most `busy_timeout` seconds (2 s by
+default, `[storage] busy_timeout_seconds`), then the writes of that batch fail with
+`StorageBusyError`, which the app answers as a retryable 503 with `Retry-After`.
+
 Durability: the database runs in WAL mode with `synchronous=NORMAL`. A commit is then written to
 the WAL file before `COMMIT` returns, so a reply sent after the commit survives the emulator
 process being killed (SIGKILL included): the data is in the operating system's page cache, which
@@ -134,6 +146,27 @@ class SchemaError(RuntimeError):
     """The database was written by a newer emulator than this one."""
 
 
+class StorageBusyError(sqlite3.OperationalError):
+    """Another connection (usually another process) held the write lock longer than the busy timeout."""
+
+
+DEFAULT_BUSY_TIMEOUT_SECONDS = 2.0
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED") or "locked" in str(exc)
+
+
+def _begin(cur: sqlite3.Cursor) -> None:
+    """BEGIN IMMEDIATE: takes the write lock now, waiting at most the busy timeout for it."""
+    try:
+        cur.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if _is_busy(exc):
+            raise StorageBusyError("the database is locked by another connection") from exc
+        raise
+
+
 @dataclass(frozen=True)
 class OtpSession:
     """A stored OTP session. The OTP itself is kept only as an HMAC under a per-database pepper."""
@@ -207,19 +240,25 @@ class Checkpointer:
 class Store:
     """All state of the emulator, in one SQLite database (a file, or `:memory:` for tests)."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(
+        self, path: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT_SECONDS, pepper: bytes | None = None
+    ) -> None:
         self.path = path
+        self.busy_timeout = busy_timeout
         # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT).
-        # check_same_thread=False + a lock: the ASGI app may be driven from a test client's thread.
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, cached_statements=256)
+        # check_same_thread=False + a lock: the writer thread writes; start-up and tests may write from theirs.
+        self._conn = self._connect()
+        self._busy_ms = int(busy_timeout * 1000)
         self._lock = threading.RLock()
         self._batch_cursor: sqlite3.Cursor | None = None
-        with self._lock:
+        self._local = threading.local()  # per thread: its read connection, and whether it is inside a write
+        self._readers: list[sqlite3.Connection] = []
+        self._shared_reads = path == ":memory:" or path.startswith("file::memory:")
+        with self._lock, self._writing():
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")  # durable against a process kill in WAL mode
-            self._conn.execute("PRAGMA busy_timeout=5000")
             self._migrate()
-            self.pepper = self._pepper()
+            self.pepper = pepper if pepper is not None else self._pepper()
         self._checkpointer: Checkpointer | None = None
         if self.journal_mode == "wal":
             # The checkpoint thread does nearly all checkpointing. The writer's own automatic checkpoint
@@ -228,11 +267,43 @@ class Store:
             self._conn.execute(f"PRAGMA wal_autocheckpoint={WRITER_CHECKPOINT_PAGES}")
             self._checkpointer = Checkpointer(path)
 
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, cached_statements=256)
+        conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
+        return conn
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Marks the current thread as inside a write: its reads go through the write connection."""
+        outer = getattr(self._local, "writing", False)
+        self._local.writing = True
+        try:
+            yield
+        finally:
+            self._local.writing = outer
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        if self._shared_reads or getattr(self._local, "writing", False):
+            with self._lock:
+                yield self._conn
+            return
+        reader: sqlite3.Connection | None = getattr(self._local, "reader", None)
+        if reader is None:
+            reader = self._connect()
+            self._local.reader = reader
+            with self._lock:
+                self._readers.append(reader)
+        yield reader
+
     def close(self) -> None:
-        """Stop the checkpoint thread and close the connection (SQLite checkpoints the WAL on the last close)."""
+        """Stop the checkpoint thread and close the connections (SQLite checkpoints the WAL on the last close)."""
         if self._checkpointer is not None:
             self._checkpointer.stop()
         with self._lock:
+            for reader in self._readers:
+                reader.close()
+            self._readers.clear()
             self._conn.close()
 
     @property
@@ -271,18 +342,18 @@ class Store:
         Inside `batch()` it joins the batch: the batcher's savepoint around each unit of work already
         rolls a failed unit back alone, and one savepoint fewer per write is cheaper.
         """
-        with self._lock:
+        with self._lock, self._writing():
             if self._batch_cursor is not None:
                 yield self._batch_cursor
                 return
-            cur = self._conn.cursor()
-            cur.execute("BEGIN IMMEDIATE")
-            try:
-                yield cur
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-            cur.execute("COMMIT")
+            with self._write_cursor() as cur:
+                _begin(cur)
+                try:
+                    yield cur
+                except BaseException:
+                    cur.execute("ROLLBACK")
+                    raise
+                cur.execute("COMMIT")
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -301,11 +372,15 @@ class Store:
             cur.execute("RELEASE work")
 
     @contextmanager
-    def batch(self) -> Iterator[None]:
-        """One transaction around several units of work (see `batching.CommitBatcher`)."""
-        with self._lock:
-            cur = self._conn.cursor()
-            cur.execute("BEGIN IMMEDIATE")
+    def batch(self, waited: float = 0.0) -> Iterator[None]:
+        """One transaction around several units of work (see `batching.CommitBatcher`).
+
+        `waited`: how long the oldest unit has already waited; the wait for the lock is shortened by
+        it, so no write waits much longer than the busy timeout in all (not once per queued batch).
+        """
+        with self._lock, self._writing(), self._write_cursor() as cur:
+            self._set_busy_timeout(max(0.0, self.busy_timeout - waited))
+            _begin(cur)
             self._batch_cursor = cur
             try:
                 yield
@@ -316,13 +391,33 @@ class Store:
             self._batch_cursor = None
             cur.execute("COMMIT")
 
+    def _set_busy_timeout(self, seconds: float) -> None:
+        milliseconds = int(seconds * 1000)
+        if milliseconds != self._busy_ms:  # a PRAGMA only after a wait: normally the value stays
+            self._conn.execute(f"PRAGMA busy_timeout={milliseconds}")
+            self._busy_ms = milliseconds
+
+    @contextmanager
+    def _write_cursor(self) -> Iterator[sqlite3.Cursor]:
+        """A cursor of the write connection, closed on the way out.
+
+        Closing matters: an exception's traceback keeps the cursor alive, and a cursor freed later on
+        another thread (the event loop, after the reply) takes the write connection's mutex, which the
+        writer thread holds while it waits for another process's lock: the loop would freeze.
+        """
+        cur = self._conn.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
     def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchone()
+        with self._reading() as conn:
+            return conn.execute(sql, params).fetchone()
 
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+        with self._reading() as conn:
+            return conn.execute(sql, params).fetchall()
 
     # ------------------------------------------------------------------ meta
     def get_meta(self, key: str) -> str | None:
@@ -464,8 +559,8 @@ class Store:
         return int(self._one("SELECT COUNT(*) FROM messages")[0])
 
     def _dicts(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
-        with self._lock:
-            cursor = self._conn.execute(sql, params)
+        with self._reading() as conn:
+            cursor = conn.execute(sql, params)
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 

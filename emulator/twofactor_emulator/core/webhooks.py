@@ -111,14 +111,14 @@ class WebhookDispatcher:
         self._cursor = self.service.store.last_seq()
         self.loop = BackgroundLoop("twofactor-emulator-webhooks", self._run)
 
-    def configure(self, settings: WebhookSettings) -> None:
+    async def configure(self, settings: WebhookSettings) -> None:
         """New settings; reports start with the next bulk message stored. No URL drops waiting reports."""
+        await self.service.batcher.run(lambda: settings.save(self.service))
         if self.settings.url is None:
             self._cursor = self.service.store.last_seq()
         if settings.url is None:
             self.pending.clear()
         self.settings = settings
-        settings.save(self.service)
         self.ensure_running()
 
     def ensure_running(self) -> None:

@@ -106,7 +106,7 @@ class OtpLifecycle:
         expire_older = now if account.otp.resend_policy == "invalidate" and not sandbox else None
         self.service.store.add_otp(session, message, expire_older_at=expire_older, credit_limit=account.credits)
         if message is not None:
-            self.service.signal.notify()
+            self.service.batcher.after_commit(self.service.signal.notify)
         return IssuedOtp(session_id=session_id, otp=value)
 
     def verify(self, account: AccountConfig, session_id: str, code: str, *, channel: str = "sms") -> Verdict:

@@ -115,14 +115,20 @@ class ShortLinks:
 
     async def open(self, request: Request, header: str, code: str) -> Response:
         """GET /{header}/{code}: 302 to the original URL."""
-        with self.service.store.transaction() as cur:
-            row = cur.execute(
-                "SELECT long_url, phone, campaign, campaign_webhook, short_webhook, callback FROM short_links "
-                "WHERE code = ? AND header = ?",
-                (code, header),
-            ).fetchone()
-            if row is not None:
-                cur.execute("UPDATE short_links SET clicks = clicks + 1 WHERE code = ?", (code,))
+        store = self.service.store
+
+        def count_click() -> Any:
+            with store.transaction() as cur:
+                row = cur.execute(
+                    "SELECT long_url, phone, campaign, campaign_webhook, short_webhook, callback FROM short_links "
+                    "WHERE code = ? AND header = ?",
+                    (code, header),
+                ).fetchone()
+                if row is not None:
+                    cur.execute("UPDATE short_links SET clicks = clicks + 1 WHERE code = ?", (code,))
+            return row
+
+        row = await self.service.batcher.run(count_click)
         if row is None:
             return replies.status_body("Error", NOT_FOUND, 404)
         long_url, phone, campaign, campaign_webhook, short_webhook, callback = row
