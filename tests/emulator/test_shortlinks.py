@@ -30,7 +30,7 @@ def send(emulator: EmulatorHandle, **fields: str) -> None:
 
 
 def links(emulator: EmulatorHandle) -> dict[str, str]:
-    pattern = re.compile(re.escape(emulator.base_url) + r"/TFACTR/[a-z0-9]{6}")
+    pattern = re.compile(re.escape(emulator.base_url) + r"/TFACTR/[a-z0-9]{10}")
     found = {}
     for message in emulator.messages():
         [link] = pattern.findall(message["text"])
