@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..core.clock import MAX_ADVANCE_SECONDS, iso_utc
+from ..core.clock import MAX_ADVANCE_SECONDS, ClockRangeError, iso_utc
 from ..core.family import Runtime
 from .params import ControlError, json_body
 
@@ -27,5 +27,8 @@ async def advance_clock(runtime: Runtime, request: Request) -> Response:
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= MAX_ADVANCE_SECONDS:
         raise ControlError(f"seconds must be a number from 0 to {MAX_ADVANCE_SECONDS}")
     service = runtime.service
-    await service.batcher.run(lambda: service.advance_clock(float(seconds)))
+    try:
+        await service.batcher.run(lambda: service.advance_clock(float(seconds)))
+    except ClockRangeError as exc:
+        raise ControlError(str(exc)) from None
     return _reply(runtime)

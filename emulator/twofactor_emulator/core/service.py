@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import hmac
 import ipaddress
+import logging
 import os
 import re
 from collections.abc import Mapping
@@ -16,12 +17,13 @@ from typing import Any
 
 from . import ids
 from .batching import CommitBatcher
-from .clock import Clock
+from .clock import Clock, iso_utc, stored_offset
 from .config import AccountConfig, EmulatorConfig, StorageSettings, new_account
 from .delivery import DeliverySettings
 from .delivery import message_status as delivery_status
 from .store import Store, new_message
 
+log = logging.getLogger("twofactor_emulator")
 _DLT_VARIABLE = re.escape("{#var#}")  # DLT templates mark each variable part with {#var#}
 
 
@@ -54,7 +56,11 @@ class Service:
     def __init__(self, store: Store, config: EmulatorConfig | None) -> None:
         self.store = store
         self.config = config if config is not None else EmulatorConfig()
-        self.clock = Clock(float(store.get_meta("clock_offset") or 0.0))
+        offset, repaired = stored_offset(store.get_meta("clock_offset"))
+        self.clock = Clock(offset)
+        if repaired:  # out of range (clock.py): keep the repaired value, so the next start agrees
+            log.warning("the stored clock offset was out of range; the clock is now %s", iso_utc(self.now()))
+            store.set_meta("clock_offset", repr(offset))
         self.signal = NewMessageSignal()
         self.batcher = CommitBatcher(store)  # handlers run state changes through it (group commit)
         self.delivery = DeliverySettings.load(store)  # delivery.py: SENT -> final status, on this clock
@@ -83,7 +89,7 @@ class Service:
 
     def advance_clock(self, seconds: float) -> float:
         """Move the clock forward (persisted, then in effect); returns the new offset. A unit of work."""
-        offset = self.clock.offset + seconds
+        offset = self.clock.advanced(seconds)  # ClockRangeError past the representable dates
         self.store.set_meta("clock_offset", repr(offset))
         self.clock.offset = offset
         return offset
