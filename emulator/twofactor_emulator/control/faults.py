@@ -10,9 +10,12 @@ from starlette.responses import JSONResponse, Response
 
 from ..core.family import Runtime
 from ..core.faults import DEFAULT_RATE_LIMIT, INJECTED, KINDS, MAX_LATENCY_MS, FaultRule, Faults, FaultSettings
-from .params import ControlError, json_body, number
+from .params import ControlError, integer, json_body, number
 
 MAX_RULES = 50
+MAX_COUNT = 1_000_000_000  # times a rule fires
+MAX_RATE_LIMIT = 1_000_000
+MAX_SEED = 2**63 - 1
 
 
 def _reply(faults: Faults) -> Response:
@@ -43,12 +46,11 @@ async def set_faults(runtime: Runtime, request: Request) -> Response:
     if limit is not None:
         if not isinstance(limit, dict):
             raise ControlError("rateLimit must be an object or null")
-        rate = limit.get("requestsPerSecond", DEFAULT_RATE_LIMIT)
-        if isinstance(rate, bool) or not isinstance(rate, int) or not 1 <= rate <= 1_000_000:
-            raise ControlError("rateLimit.requestsPerSecond must be an integer from 1 to 1000000")
-    seed = body.get("seed")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise ControlError("seed must be an integer or null")
+        try:
+            rate = integer(limit, "requestsPerSecond", DEFAULT_RATE_LIMIT, 1, MAX_RATE_LIMIT)
+        except ControlError as exc:
+            raise ControlError(f"rateLimit.{exc.message}") from None
+    seed = integer(body, "seed", None, 0, MAX_SEED)
     runtime.faults.configure(FaultSettings(rules=parsed, rate_limit=rate, seed=seed))
     return _reply(runtime.faults)
 
@@ -64,9 +66,10 @@ def _rule(faults: Faults, raw: Any, n: int) -> FaultRule:
     # isinstance first: a list or object here would be unhashable in the set lookup (a 500).
     if operation is not None and (not isinstance(operation, str) or operation not in faults.operation_ids):
         raise ControlError(f"{where}.operation must be an operationId of a provider document or null")
-    count = raw.get("count")
-    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 1):
-        raise ControlError(f"{where}.count must be a positive integer or null")
+    try:
+        count = integer(raw, "count", None, 1, MAX_COUNT)
+    except ControlError as exc:
+        raise ControlError(f"{where}.{exc.message}") from None
     status = raw.get("status", 503)
     if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
         raise ControlError(f"{where}.status must be an HTTP status from 400 to 599")

@@ -7,9 +7,10 @@ from starlette.responses import JSONResponse, Response
 
 from ..core.family import Runtime
 from ..core.retention import RetentionSettings
-from .params import ControlError, json_body, number
+from .params import integer, json_body, number
 
 MAX_RETENTION_SECONDS = 10 * 365 * 24 * 3600.0
+MAX_RETAINED_MESSAGES = 1_000_000_000  # SQLite's OFFSET takes at most 2**63 - 1; a billion is plenty
 
 
 def _reply(runtime: Runtime, pruned_now: int = 0) -> Response:
@@ -32,9 +33,7 @@ async def get_retention(runtime: Runtime, request: Request) -> Response:
 async def set_retention(runtime: Runtime, request: Request) -> Response:
     """PUT /_emulator/retention with `{"maxMessages": n, "maxAgeSeconds": s}` (null: no limit of that kind)."""
     body = await json_body(request, required=True)
-    count = body.get("maxMessages")
-    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 1):
-        raise ControlError("maxMessages must be a positive integer or null")
+    count = integer(body, "maxMessages", None, 1, MAX_RETAINED_MESSAGES)
     age = body.get("maxAgeSeconds")
     if age is not None:
         age = number(body, "maxAgeSeconds", 0.0, MAX_RETENTION_SECONDS)
