@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .core.config import ConfigError, load_config
-from .core.store import SchemaError
+from .core.store import DamagedDatabaseError, SchemaError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
@@ -112,6 +112,12 @@ def serve(options: argparse.Namespace) -> int:
         service = open_service(db, config)
     except (ConfigError, SchemaError) as exc:
         print(f"twofactor-emulator: {exc}", file=sys.stderr)
+        return 2
+    except DamagedDatabaseError as exc:
+        print(
+            f"twofactor-emulator: the database {db} is damaged ({exc}); restore a copy or start on a new file",
+            file=sys.stderr,
+        )
         return 2
     except sqlite3.Error as exc:
         print(f"twofactor-emulator: cannot open the database {db}: {exc}", file=sys.stderr)

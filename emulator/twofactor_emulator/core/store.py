@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import operator
+import os
 import secrets
 import sqlite3
 import threading
@@ -100,7 +101,11 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-WRITER_CHECKPOINT_PAGES = 4000  # ~16 MB of WAL before the writer checkpoints what the thread has not
+WRITER_CHECKPOINT_PAGES = 4000
+# Start-up check: `integrity_check` (every page, index and constraint) on files up to this size, the
+# faster `quick_check` (pages and records, no index-against-table comparison) above it.
+FULL_CHECK_MAX_BYTES = 64 * 1024 * 1024
+WRITER_CHECKPOINT_PAGES = WRITER_CHECKPOINT_PAGES  # ~16 MB of WAL before the writer checkpoints what the thread has not
 
 MESSAGE_COLUMNS = (
     "id",
@@ -144,6 +149,10 @@ LOCKED = "locked"
 
 class SchemaError(RuntimeError):
     """The database was written by a newer emulator than this one."""
+
+
+class DamagedDatabaseError(RuntimeError):
+    """The database file failed SQLite's own consistency check at start."""
 
 
 class StorageBusyError(sqlite3.OperationalError):
@@ -255,6 +264,7 @@ class Store:
         self._readers: list[sqlite3.Connection] = []
         self._shared_reads = path == ":memory:" or path.startswith("file::memory:")
         with self._lock, self._writing():
+            self._check_integrity()
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")  # durable against a process kill in WAL mode
             self._migrate()
@@ -266,6 +276,22 @@ class Store:
             # from ever reaching its end; by then little is left for it to copy.
             self._conn.execute(f"PRAGMA wal_autocheckpoint={WRITER_CHECKPOINT_PAGES}")
             self._checkpointer = Checkpointer(path)
+
+    def _check_integrity(self) -> None:
+        """DamagedDatabaseError when SQLite finds the file damaged (a new or `:memory:` database is fine)."""
+        if self._shared_reads:
+            return
+        try:
+            size = os.path.getsize(self.path)
+        except OSError:
+            return  # a new file
+        pragma = "integrity_check" if size <= FULL_CHECK_MAX_BYTES else "quick_check"
+        try:
+            problems = [str(row[0]) for row in self._conn.execute(f"PRAGMA {pragma}(5)").fetchall()]
+        except sqlite3.DatabaseError as exc:  # too damaged to check at all (e.g. the header)
+            problems = [str(exc)]
+        if problems != ["ok"]:
+            raise DamagedDatabaseError(f"PRAGMA {pragma} failed: {problems[0][:200]}")
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, cached_statements=256)
