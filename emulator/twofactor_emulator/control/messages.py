@@ -1,5 +1,5 @@
 """The outbox: `GET /_emulator/messages`, `/messages/latest`, `/messages/wait` (long-poll), and
-`POST /_emulator/reset`, which clears messages and OTP sessions."""
+`POST /_emulator/reset`, which clears messages, OTP sessions, short links and the webhook log."""
 
 from __future__ import annotations
 
@@ -95,4 +95,5 @@ async def reset(runtime: Runtime, request: Request) -> Response:
             raise ControlError("phone must be a string; send {} to reset everything")
         selected = phone(body["phone"])
     deleted = await runtime.service.batcher.run(lambda: runtime.service.reset(selected))
+    runtime.webhooks.forget(selected)
     return JSONResponse({"deleted": deleted, "phone": selected})

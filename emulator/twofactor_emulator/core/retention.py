@@ -1,9 +1,16 @@
-"""Retention: old messages are pruned past a count or an age, so a long-running emulator stays bounded.
+"""Retention: old state is pruned past a count or an age, so a long-running emulator stays bounded.
 
-Off by default. `PUT /_emulator/retention` sets `maxMessages` (keep the newest N) and/or
-`maxAgeSeconds` (drop messages older than that on the emulator's clock, and OTP sessions that expired
-that long ago). The setting is stored; a prune runs at once and then every `PRUNE_INTERVAL_SECONDS`
-of real time on the server's event loop, never on a request's path.
+Off by default. `PUT /_emulator/retention` sets `maxMessages` and/or `maxAgeSeconds`:
+
+- messages: the newest `maxMessages` are kept, and none older than `maxAgeSeconds` (emulator clock);
+- OTP sessions: the newest `maxMessages` are kept, and none that expired `maxAgeSeconds` ago;
+- short links: those older than the oldest message kept go (a link lives as long as the messages
+  that carry it; with the outbox empty, all go), and none older than `maxAgeSeconds`;
+- the webhook log keeps its last 1000 attempts whatever the setting (core/webhooks.py).
+
+Freed pages go back to the file system (incremental vacuum, store.py), so the file shrinks too.
+The setting is stored; a prune runs at once and then every `PRUNE_INTERVAL_SECONDS` of real time, as
+a unit of work on the writer thread (batching.py), never on a request's path.
 """
 
 from __future__ import annotations
@@ -58,17 +65,32 @@ class Retention:
         """Delete what the settings no longer keep; returns how many messages went. A unit of work."""
         settings = self.settings
         deleted = 0
-        with self.service.store.transaction() as cur:
+        store = self.service.store
+        with store.transaction() as cur:
+            others = 0  # sessions and links
             if settings.max_messages is not None:
-                # Everything up to the (N+1)-th newest message: one walk down the primary key.
+                # Everything up to the (N+1)-th newest row: one walk down the primary key.
                 deleted += cur.execute(
                     "DELETE FROM messages WHERE seq <= (SELECT seq FROM messages ORDER BY seq DESC LIMIT 1 OFFSET ?)",
+                    (settings.max_messages,),
+                ).rowcount
+                others += cur.execute(
+                    "DELETE FROM otp_sessions WHERE seq <= "
+                    "(SELECT seq FROM otp_sessions ORDER BY seq DESC LIMIT 1 OFFSET ?)",
                     (settings.max_messages,),
                 ).rowcount
             if settings.max_age_seconds is not None:
                 cutoff = self.service.now() - settings.max_age_seconds
                 deleted += cur.execute("DELETE FROM messages WHERE created_at < ?", (cutoff,)).rowcount
-                cur.execute("DELETE FROM otp_sessions WHERE expires_at < ?", (cutoff,))
+                others += cur.execute("DELETE FROM otp_sessions WHERE expires_at < ?", (cutoff,)).rowcount
+                others += cur.execute("DELETE FROM short_links WHERE created_at < ?", (cutoff,)).rowcount
+            # Links outlive no message: older than the oldest message kept (all, when none is).
+            others += cur.execute(
+                "DELETE FROM short_links WHERE created_at < "
+                "COALESCE((SELECT created_at FROM messages ORDER BY seq LIMIT 1), 9e999)"
+            ).rowcount
+            if deleted or others:
+                store.reclaim()
         self.pruned += deleted
         return deleted
 

@@ -146,6 +146,7 @@ class Service:
         kind: str,
         scheduled_at: float | None = None,
         callbacks: list[tuple[str | None, str | None]] | None = None,
+        now: float | None = None,
     ) -> tuple[str, list[str | None]]:
         """Store one outbox message per recipient, in one transaction; returns after the commit.
 
@@ -155,7 +156,7 @@ class Service:
         message rejected for its number) keeps its n but stores nothing and gets no id.
         """
         request_id = ids.request_id()
-        now = self.now()
+        now = self.now() if now is None else now  # given: the time of what the caller stored with it
         messages: list[dict[str, Any]] = []
         message_ids: list[str | None] = []
         for n, phone in enumerate(phones, start=1):

@@ -28,6 +28,7 @@ which keeps the WAL file under about 20 MB.
 from __future__ import annotations
 
 import json
+import logging
 import operator
 import os
 import secrets
@@ -40,6 +41,8 @@ from typing import Any
 
 from .config import AccountConfig, parse_account
 from .credits import OutOfCreditsError, segments
+
+log = logging.getLogger("twofactor_emulator")
 
 # Each entry upgrades the schema by one version; PRAGMA user_version records how many ran.
 # Never edit a shipped entry: append a new one, so an old database upgrades in place.
@@ -102,6 +105,8 @@ MIGRATIONS: tuple[str, ...] = (
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 WRITER_CHECKPOINT_PAGES = 4000
+_INCREMENTAL = 2  # PRAGMA auto_vacuum's value for INCREMENTAL
+RECLAIM_PAGES = 10_000  # pages (~40 MB) handed back per prune at most, so no prune holds the writer long
 # Start-up check: `integrity_check` (every page, index and constraint) on files up to this size, the
 # faster `quick_check` (pages and records, no index-against-table comparison) above it.
 FULL_CHECK_MAX_BYTES = 64 * 1024 * 1024
@@ -265,6 +270,7 @@ class Store:
         self._shared_reads = path == ":memory:" or path.startswith("file::memory:")
         with self._lock, self._writing():
             self._check_integrity()
+            self._use_incremental_vacuum()
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")  # durable against a process kill in WAL mode
             self._migrate()
@@ -292,6 +298,35 @@ class Store:
             problems = [str(exc)]
         if problems != ["ok"]:
             raise DamagedDatabaseError(f"PRAGMA {pragma} failed: {problems[0][:200]}")
+
+    def _use_incremental_vacuum(self) -> None:
+        """auto_vacuum=INCREMENTAL, so pruning and resets give pages back and the file shrinks.
+
+        A new file gets it before its first table. An existing file without it is rewritten once by
+        VACUUM (as long as a copy of the file takes); when another process holds the file, that waits
+        for a later start: until then freed pages are reused, the file just does not shrink.
+        """
+        if self._shared_reads or self._conn.execute("PRAGMA auto_vacuum").fetchone()[0] == _INCREMENTAL:
+            return
+        has_tables = self._conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None
+        self._conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
+        if not has_tables:
+            return
+        try:
+            self._conn.execute("VACUUM")
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise
+            log.warning("the database is in use by another process: its conversion to incremental vacuum waits")
+
+    def reclaim(self) -> None:
+        """Give the pages freed by deletions back to the file system (within the current write)."""
+        with self.transaction() as cur:
+            free = int(cur.execute("PRAGMA freelist_count").fetchone()[0])
+            # One page per execute: Python's sqlite3 stops a statement that returns no columns after its
+            # first step, and incremental_vacuum frees one page per step (executescript would commit).
+            for _ in range(min(free, RECLAIM_PAGES)):
+                cur.execute("PRAGMA incremental_vacuum(1)")
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, cached_statements=256)
@@ -592,15 +627,19 @@ class Store:
 
     # ------------------------------------------------------------------ reset
     def reset(self, phone: str | None = None) -> int:
-        """Delete messages and OTP sessions, of one phone or all (all also rewinds the clock and
-        gives the credits back). Accounts stay. Returns how many messages were deleted."""
+        """Delete messages, OTP sessions and short links, of one phone or all (all also rewinds the
+        clock and gives the credits back). Accounts and settings stay. Returns how many messages were
+        deleted."""
         with self.transaction() as cur:
             if phone is None:
                 deleted = cur.execute("DELETE FROM messages").rowcount
                 cur.execute("DELETE FROM otp_sessions")
+                cur.execute("DELETE FROM short_links")
                 cur.execute("DELETE FROM meta WHERE key = 'clock_offset'")
                 cur.execute("UPDATE accounts SET credits_used = 0")
             else:
                 deleted = cur.execute("DELETE FROM messages WHERE phone = ?", (phone,)).rowcount
                 cur.execute("DELETE FROM otp_sessions WHERE phone = ?", (phone,))
+                cur.execute("DELETE FROM short_links WHERE phone = ?", (phone,))
+            self.reclaim()
         return int(deleted)

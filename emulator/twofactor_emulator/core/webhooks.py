@@ -121,6 +121,15 @@ class WebhookDispatcher:
         self.settings = settings
         self.ensure_running()
 
+    def forget(self, phone: str | None) -> None:
+        """After a reset: reports waiting for the deleted messages are dropped; a full reset also
+        empties the log."""
+        if phone is None:
+            self.pending.clear()
+            self.log.clear()
+        else:
+            self.pending[:] = [report for report in self.pending if report.message["phone"] != phone]
+
     def ensure_running(self) -> None:
         """Post reports in the background while a URL is set."""
         if self.settings.url is not None:

@@ -116,18 +116,22 @@ class SmsHandlers:
             if scheduled_at < self.service.now() + SCHEDULE_MIN_LEAD_SECONDS:
                 raise errors.Refused(errors.SCHEDULE_TOO_SOON)
         service = self.service
-        request_id, _ = await service.batcher.run(
-            lambda: service.send_sms(
+
+        def store() -> tuple[str, list[str | None]]:
+            now = service.now()  # one time for the links and their messages (retention pairs them by it)
+            return service.send_sms(
                 account,
                 phones,
                 sender=sender,
                 # shortlinks.py: one text per recipient with its own links, stored in this transaction
-                texts=text if links is None else shorten(service.store, links, phones, text, sender, service.now()),
+                texts=text if links is None else shorten(service.store, links, phones, text, sender, now),
                 operation=operation,
                 kind=kind,
                 scheduled_at=scheduled_at,
+                now=now,
             )
-        )
+
+        request_id, _ = await service.batcher.run(store)
         return request_id
 
     async def _r1(self, request: Request, form: R1SmsForm | SendSmsByQueryParametersQuery, operation: str) -> Response:
