@@ -120,7 +120,13 @@ def test_bulk_reports_are_retried_with_backoff_until_the_receiver_acknowledges(
 ) -> None:
     receiver = receiver_factory(3)  # 503 to the first three POSTs
     settings = put(emulator, "/_emulator/webhooks", {"url": receiver.url, "maxAttempts": 5, "backoffSeconds": 60})
-    assert settings.json() == {"url": receiver.url, "maxAttempts": 5, "backoffSeconds": 60, "pending": 0}
+    assert settings.json() == {
+        "url": receiver.url,
+        "maxAttempts": 5,
+        "backoffSeconds": 60,
+        "timeoutSeconds": 10,
+        "pending": 0,
+    }
     put(emulator, "/_emulator/delivery", {"delaySeconds": 2})
     sent = bulk(emulator, PHONE, FAILED_PHONE)
     ids = [m["messageId"] for m in sent["messages"]]

@@ -7,7 +7,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..core.family import Runtime
-from ..core.webhooks import MAX_ATTEMPTS_LIMIT, WEBHOOK_URL_MAX_LENGTH, WebhookSettings, is_webhook_url
+from ..core.webhooks import (
+    MAX_ATTEMPTS_LIMIT,
+    MAX_TIMEOUT_SECONDS,
+    MIN_TIMEOUT_SECONDS,
+    WEBHOOK_URL_MAX_LENGTH,
+    WebhookSettings,
+    is_webhook_url,
+    own_port,
+    targets_self,
+)
 from .params import ControlError, json_body, number
 
 MAX_BACKOFF_SECONDS = 24 * 3600.0
@@ -20,6 +29,7 @@ def _reply(runtime: Runtime) -> Response:
             "url": settings.url,
             "maxAttempts": settings.max_attempts,
             "backoffSeconds": settings.backoff_seconds,
+            "timeoutSeconds": settings.timeout_seconds,
             "pending": len(runtime.webhooks.pending),
         }
     )
@@ -41,7 +51,13 @@ async def set_webhooks(runtime: Runtime, request: Request) -> Response:
     if isinstance(attempts, bool) or not isinstance(attempts, int) or not 1 <= attempts <= MAX_ATTEMPTS_LIMIT:
         raise ControlError(f"maxAttempts must be an integer from 1 to {MAX_ATTEMPTS_LIMIT}")
     backoff = number(body, "backoffSeconds", current.backoff_seconds, MAX_BACKOFF_SECONDS)
-    await runtime.webhooks.configure(WebhookSettings(url=url, max_attempts=attempts, backoff_seconds=backoff))
+    timeout = number(body, "timeoutSeconds", current.timeout_seconds, MAX_TIMEOUT_SECONDS)
+    if timeout < MIN_TIMEOUT_SECONDS:
+        raise ControlError(f"timeoutSeconds must be a number from {MIN_TIMEOUT_SECONDS:g} to {MAX_TIMEOUT_SECONDS:g}")
+    if url is not None and await targets_self(url, own_port(request.scope)):
+        raise ControlError("url points at this emulator itself; the emulator does not post webhooks to itself")
+    settings = WebhookSettings(url=url, max_attempts=attempts, backoff_seconds=backoff, timeout_seconds=timeout)
+    await runtime.webhooks.configure(settings)
     return _reply(runtime)
 
 

@@ -11,6 +11,18 @@ Backoff follows the emulator's clock, like every other delay, so a test advances
 instead of sleeping. The task polls the outbox only while a URL is set: with the feature off,
 nothing runs and the request path is untouched.
 
+Every attempt (reports and short-link clicks alike, `WebhookDispatcher.post`) has one total deadline,
+`timeout_seconds` (10 s by default), for connecting, sending and reading the reply together, so a
+receiver that trickles its answer byte by byte is cut off like one that never answers. Up to
+`MAX_CONCURRENT_ATTEMPTS` attempts run at once, so a slow receiver delays no other report. The task
+is supervised: an error in it is logged once per kind (its type only: payloads and URLs may carry
+secrets) and the task goes on. The URL may be changed or turned off at any time: an attempt in
+flight finishes against the URL it started with, and a report dropped meanwhile is not brought back.
+
+The emulator never posts to itself: a webhook URL (this one, and the campaign and short-URL webhooks
+of sends) whose host is an address of this machine and whose port is the emulator's own is refused,
+since a report posted to `/_emulator/reset` would wipe the outbox (`targets_self`).
+
 Interpretations: one callback URL for every account the emulator serves (the docs set it per
 account in 2Factor's dashboard, which the emulator has not); only bulk messages are reported, as
 the docs describe the callback on the bulk API; pending reports live in memory, so a restart
@@ -20,11 +32,15 @@ forgets reports not yet acknowledged.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
+import logging
 import re
+import socket
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -34,8 +50,13 @@ from .delivery import final_status, sent_at, status_at
 from .phones import national
 from .service import Service
 
+log = logging.getLogger("twofactor_emulator")
 TICK_SECONDS = 0.05  # real time between two looks at the outbox and the due reports
-REQUEST_TIMEOUT_SECONDS = 5.0
+DEFAULT_TIMEOUT_SECONDS = 10.0  # the total deadline of one attempt: connect + send + read
+MIN_TIMEOUT_SECONDS = 0.1
+MAX_TIMEOUT_SECONDS = 60.0
+MAX_CONCURRENT_ATTEMPTS = 16
+DEADLINE_ERROR = "DeadlineExceeded"  # the log's `error` when the total deadline cut an attempt
 LOG_SIZE = 1000  # attempts kept in the delivery log, newest last
 MAX_ATTEMPTS_LIMIT = 20
 _META_KEY = "webhook_settings"
@@ -57,6 +78,7 @@ class WebhookSettings:
     url: str | None = None
     max_attempts: int = 5
     backoff_seconds: float = 1.0
+    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
 
     @classmethod
     def load(cls, service: Service) -> WebhookSettings:
@@ -76,6 +98,7 @@ class PendingReport:
     message: dict[str, Any]
     next_try: float  # emulator time
     attempts: int = 0
+    in_flight: bool = False
 
 
 def report_payload(message: dict[str, Any], service: Service) -> dict[str, Any]:
@@ -96,13 +119,59 @@ def report_payload(message: dict[str, Any], service: Service) -> dict[str, Any]:
     return payload
 
 
+def _is_local_address(address: str) -> bool:
+    """Whether `address` belongs to this machine: loopback, unspecified, or bindable here."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if ip.is_loopback or ip.is_unspecified:
+        return True
+    mapped = getattr(ip, "ipv4_mapped", None)
+    if mapped is not None and (mapped.is_loopback or mapped.is_unspecified):
+        return True
+    family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.bind((str(ip), 0))  # only an address of one of this machine's interfaces binds
+        except OSError:
+            return False
+    return True
+
+
+async def targets_self(url: str, own_port: int | None) -> bool:
+    """Whether a POST to `url` would reach this emulator: its port is the emulator's and its host (a
+    name, or any spelling of an address: `127.1`, `2130706433`, `[::ffff:127.0.0.1]`) resolves to an
+    address of this machine. A name that does not resolve is not refused here (the attempt fails)."""
+    if own_port is None:
+        return False
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return False
+    if port != own_port or not parts.hostname:
+        return False
+    try:
+        found = await asyncio.get_running_loop().getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return False
+    return any(_is_local_address(str(sockaddr[0])) for *_, sockaddr in found)
+
+
+def own_port(scope: Any) -> int | None:
+    """The port the emulator serves a request on (None in-process, where there is no socket)."""
+    server = scope.get("server") if isinstance(scope, dict) else None
+    return int(server[1]) if server and server[1] is not None else None
+
+
 @dataclass
 class WebhookDispatcher:
     """Finds bulk messages, waits for their final status, posts reports, keeps the log."""
 
     service: Service
     settings: WebhookSettings = field(init=False)
-    pending: list[PendingReport] = field(default_factory=list)
+    pending: dict[str, PendingReport] = field(default_factory=dict)  # by message id
     log: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=LOG_SIZE))
     _cursor: int = 0
 
@@ -110,9 +179,14 @@ class WebhookDispatcher:
         self.settings = WebhookSettings.load(self.service)
         self._cursor = self.service.store.last_seq()
         self.loop = BackgroundLoop("twofactor-emulator-webhooks", self._run)
+        self._attempts: set[asyncio.Task[None]] = set()  # reports in flight
+        self._slots: asyncio.Semaphore | None = None
+        self._slots_loop: asyncio.AbstractEventLoop | None = None
+        self._logged_errors: set[str] = set()
 
     async def configure(self, settings: WebhookSettings) -> None:
-        """New settings; reports start with the next bulk message stored. No URL drops waiting reports."""
+        """New settings; reports start with the next bulk message stored. No URL drops waiting reports
+        (an attempt in flight finishes, its report is not brought back)."""
         await self.service.batcher.run(lambda: settings.save(self.service))
         if self.settings.url is None:
             self._cursor = self.service.store.last_seq()
@@ -128,7 +202,7 @@ class WebhookDispatcher:
             self.pending.clear()
             self.log.clear()
         else:
-            self.pending[:] = [report for report in self.pending if report.message["phone"] != phone]
+            self.pending = {key: r for key, r in self.pending.items() if r.message["phone"] != phone}
 
     def ensure_running(self) -> None:
         """Post reports in the background while a URL is set."""
@@ -136,10 +210,22 @@ class WebhookDispatcher:
             self.loop.ensure_running()
 
     async def _run(self) -> None:
-        async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_SECONDS) as http:
+        try:
             while self.settings.url is not None:
-                await self.tick(http)
+                try:
+                    self.tick()
+                except Exception as exc:  # supervised: log once per kind, keep going
+                    self._log_error("the delivery-report task", exc)
                 await asyncio.sleep(TICK_SECONDS)
+        finally:
+            for task in list(self._attempts):
+                task.cancel()
+
+    def _log_error(self, where: str, exc: BaseException) -> None:
+        kind = type(exc).__name__
+        if kind not in self._logged_errors:  # only the type: a message could hold a URL's credentials
+            self._logged_errors.add(kind)
+            log.error("%s met %s and goes on (logged once per kind)", where, kind)
 
     def _collect(self) -> None:
         while True:
@@ -149,42 +235,68 @@ class WebhookDispatcher:
             for row in reversed(rows):
                 self._cursor = max(self._cursor, int(row["seq"]))
                 if row["kind"] == "bulk":
-                    self.pending.append(PendingReport(row, status_at(row, self.service.delivery)))
+                    self.pending[row["id"]] = PendingReport(row, status_at(row, self.service.delivery))
 
-    async def tick(self, http: httpx.AsyncClient) -> None:
-        """Pick up new bulk messages and send every report that is due."""
+    def tick(self) -> None:
+        """Pick up new bulk messages and start an attempt for every report that is due."""
         self._collect()
         now = self.service.now()
-        due = [report for report in self.pending if report.next_try <= now]
-        for report in due:
-            await self._attempt(http, report)
+        loop = asyncio.get_running_loop()
+        for report in list(self.pending.values()):
+            if not report.in_flight and report.next_try <= now:
+                report.in_flight = True
+                task = loop.create_task(self._attempt(report))
+                self._attempts.add(task)
+                task.add_done_callback(self._attempts.discard)
 
-    async def _attempt(self, http: httpx.AsyncClient, report: PendingReport) -> None:
+    async def post(self, url: str, **content: Any) -> tuple[int | None, str | None]:
+        """POST within the total deadline and the bound on concurrent attempts: (status, None) or
+        (None, the error's type name)."""
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._slots_loop is not loop:
+            self._slots, self._slots_loop = asyncio.Semaphore(MAX_CONCURRENT_ATTEMPTS), loop
+        deadline = self.settings.timeout_seconds
+        async with self._slots:
+            try:
+                async with asyncio.timeout(deadline), httpx.AsyncClient(timeout=deadline) as http:
+                    response = await http.post(url, **content)
+                return response.status_code, None
+            except TimeoutError:
+                return None, DEADLINE_ERROR
+            except httpx.HTTPError as exc:
+                return None, type(exc).__name__
+
+    async def _attempt(self, report: PendingReport) -> None:
+        try:
+            await self._attempt_once(report)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # supervised: the report stays pending and is tried again
+            self._log_error("a delivery-report attempt", exc)
+        finally:
+            report.in_flight = False
+
+    async def _attempt_once(self, report: PendingReport) -> None:
         url = self.settings.url
         if url is None:
             return
         report.attempts += 1
         payload = report_payload(report.message, self.service)
-        status_code: int | None = None
-        error: str | None = None
-        try:
-            response = await http.post(url, json=payload)
-            status_code = response.status_code
-        except httpx.HTTPError as exc:
-            error = type(exc).__name__
+        status_code, error = await self.post(url, json=payload)
         acknowledged = status_code is not None and 200 <= status_code < 300
         now = self.service.now()
+        key = report.message["id"]
         if acknowledged:
             outcome = "acknowledged"
-            self.pending.remove(report)
+            self._drop(key, report)
         elif report.attempts >= self.settings.max_attempts:
             outcome = "gave up"
-            self.pending.remove(report)
+            self._drop(key, report)
         else:
             outcome = "will retry"
             report.next_try = now + self.settings.backoff_seconds * 2 ** (report.attempts - 1)
         entry: dict[str, Any] = {
-            "messageId": report.message["id"],
+            "messageId": key,
             "url": url,
             "attempt": report.attempts,
             "at": iso_utc(now),
@@ -196,3 +308,8 @@ class WebhookDispatcher:
         if outcome == "will retry":
             entry["nextAttemptAt"] = iso_utc(report.next_try)
         self.log.append(entry)
+
+    def _drop(self, key: str, report: PendingReport) -> None:
+        # Only this very report: the URL may have been turned off and on meanwhile (a new report, or none).
+        if self.pending.get(key) is report:
+            del self.pending[key]

@@ -71,6 +71,11 @@ def invalid_field(name: str) -> str:
     return FIELD_TEXTS.get(name, f"Invalid Parameter - {name}")
 
 
+def webhook_to_self(name: str) -> str:
+    """The text for a webhook URL that points at the emulator itself (core/webhooks.targets_self)."""
+    return f"Invalid Parameter - {name} (the emulator does not post webhooks to itself)"
+
+
 class Refused(Exception):
     """A V1, R1 or ENC error: `{"Status": "Error", "Details": details}`.
 

@@ -22,7 +22,6 @@ import string
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Match, Route
@@ -32,7 +31,7 @@ from ...core.clock import india_text, iso_utc
 from ...core.phones import national
 from ...core.service import Service
 from ...core.store import Store
-from ...core.webhooks import REQUEST_TIMEOUT_SECONDS, WebhookDispatcher
+from ...core.webhooks import WebhookDispatcher
 from . import replies
 
 _URL_IN_TEXT = re.compile(r"https?://[^\s]+")
@@ -165,13 +164,7 @@ class ShortLinks:
         task.add_done_callback(self._posts.discard)
 
     async def _send(self, code: str, url: str, form: dict[str, str]) -> None:
-        status_code: int | None = None
-        error: str | None = None
-        try:
-            async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_SECONDS) as http:
-                status_code = (await http.post(url, data=form)).status_code
-        except httpx.HTTPError as exc:
-            error = type(exc).__name__
+        status_code, error = await self.webhooks.post(url, data=form)  # its deadline and concurrency bound
         acknowledged = status_code is not None and 200 <= status_code < 300
         self.webhooks.log.append(
             {

@@ -30,7 +30,7 @@ from ...core.config import AccountConfig
 from ...core.delivery import status_at
 from ...core.phones import PhoneError, normalise_phone
 from ...core.service import Service
-from ...core.webhooks import is_webhook_url
+from ...core.webhooks import is_webhook_url, own_port, targets_self
 from . import errors, replies
 from .accounts import authorised, check_sender, check_text
 from .envelope import EnvelopeError, open_json, seal_json
@@ -136,6 +136,12 @@ class SmsHandlers:
 
     async def _r1(self, request: Request, form: R1SmsForm | SendSmsByQueryParametersQuery, operation: str) -> Response:
         account = authorised(self.service, form.apikey, _client_ip(request))
+        links = link_options(form, str(request.base_url))
+        if links is not None:
+            port = own_port(request.scope)
+            for name, url in (("campaignwebhook", links.campaign_webhook), ("shortenurlwebhook", links.short_webhook)):
+                if url is not None and await targets_self(url, port):
+                    raise errors.Refused(errors.webhook_to_self(name))
         request_id = await self._send_r1(
             account,
             to=form.to,
@@ -144,7 +150,7 @@ class SmsHandlers:
             operation=operation,
             kind="promotional" if form.module.value == "PROMO_SMS" else "transactional",
             scheduletime=form.scheduletime,
-            links=link_options(form, str(request.base_url)),
+            links=links,
         )
         return replies.success(request_id)
 
