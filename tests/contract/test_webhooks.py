@@ -1,15 +1,17 @@
 """Webhooks, which schemathesis does not cover: the document's examples against the webhook schemas,
 and a capture harness that validates whatever the emulator posts.
 
-The emulator posting webhooks (bulk delivery reports, campaign and short-URL clicks) is a later
-issue; `test_emulator_posts_valid_delivery_reports` skips until the emulator's testing handle offers
-a way to set the account's callback URL (`set_callback_url`).
+Against the emulator, the posts themselves are checked too: its delivery-report URL is pointed at a
+local receiver through the control API (`PUT /_emulator/webhooks`), and short links are opened to
+make it post the campaign and short-URL click forms. Against another target (TWOFACTOR_CONTRACT_URL)
+those two tests skip: there is no control API to point its webhooks at the receiver.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -107,25 +109,62 @@ def capture() -> Iterator[Capture]:
         receiver.server.shutdown()
 
 
-def test_emulator_posts_valid_delivery_reports(target: Target, capture: Capture) -> None:
-    handle = target.handle
-    if handle is None or not hasattr(handle, "set_callback_url") or not hasattr(handle, "deliver_pending"):
-        pytest.skip("the emulator does not post delivery reports yet (no set_callback_url/deliver_pending)")
-    handle.set_callback_url(capture.url + "/dlr")
-    reply = httpx.post(
-        target.base_url + "/API/R1/Bulk/",
-        json={
-            "module": "TRANS_SMS",
-            "apikey": target.api_key,
-            "messages": [
-                {"smsFrom": "TFACTR", "smsTo": "+919876543210", "smsText": "hi", "callback_value1": "order_1"}
-            ],
-        },
-        timeout=10,
-    )
+WAIT_SECONDS = 15.0  # upper bound for the emulator's background posts; not a timing assertion
+
+
+def wait_for(capture: Capture, count: int) -> list[tuple[str, str, Any]]:
+    """The first `count` posts as (path, media type, payload), once they arrived."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while len(capture.received) < count:
+        if time.monotonic() > deadline:
+            pytest.fail(f"{len(capture.received)} of {count} webhook posts arrived within {WAIT_SECONDS} s")
+        time.sleep(0.02)
+    return [(path, *payload) for (path, _, _), payload in zip(capture.received, capture.payloads(), strict=True)]
+
+
+def emulator_handle(target: Target) -> Any:
+    if target.handle is None:
+        pytest.skip("the target is not the emulator: no control API to point its webhooks at this receiver")
+    return target.handle
+
+
+def test_emulator_posts_valid_delivery_reports(fresh_target: Target, capture: Capture) -> None:
+    handle = emulator_handle(fresh_target)
+    settings = handle.client.put("/_emulator/webhooks", json={"url": capture.url + "/dlr", "backoffSeconds": 0})
+    assert settings.status_code == 200, settings.text
+    messages = [
+        {"smsFrom": "TFACTR", "smsTo": "+919876543210", "smsText": "hi", "callback_value1": "order_1"},
+        {"smsFrom": "TFACTR", "smsTo": "+919000000001", "smsText": "fails", "callback_value2": "x"},  # FAILED
+        {"smsFrom": "TFACTR", "smsTo": "9000000002", "smsText": "dnd"},  # DND
+    ]
+    body = {"module": "TRANS_SMS", "apikey": fresh_target.api_key, "messages": messages}
+    reply = httpx.post(fresh_target.base_url + "/API/R1/Bulk/", json=body, timeout=10)
     assert reply.status_code == 200, reply.text
-    handle.deliver_pending()  # bounded: delivers what is queued now, once
-    reports = [payload for media, payload in capture.payloads() if media == "application/json"]
-    assert reports, "no delivery report was posted"
-    for report in reports:
-        assert not validate_webhook("bulkDeliveryReport", "application/json", report), report
+    posts = wait_for(capture, len(messages))
+    assert {path for path, _, _ in posts} == {"/dlr"}
+    for _, media_type, report in posts:
+        assert media_type == "application/json"
+        assert not validate_webhook("bulkDeliveryReport", media_type, report), report
+    assert sorted(report["SmsStatus"] for _, _, report in posts) == ["DELIVERED", "DND", "FAILED"]
+
+
+def test_emulator_posts_valid_click_webhooks(fresh_target: Target, capture: Capture) -> None:
+    handle = emulator_handle(fresh_target)
+    form = {"module": "TRANS_SMS", "apikey": fresh_target.api_key, "to": "9876543210", "from": "TFACTR"}
+    sends = [
+        {"msg": "Sale at https://example.com/sale", "campaignname": "Diwali", "campaignwebhook": capture.url + "/c"},
+        {"msg": "Order https://example.com/o/1", "shortenurl": "1", "shortenurlwebhook": capture.url + "/s"},
+    ]
+    for extra in sends:
+        reply = httpx.post(fresh_target.base_url + "/API/R1/", data={**form, **extra}, timeout=10)
+        assert reply.status_code == 200, reply.text
+    links = [word for m in handle.messages() for word in m["text"].split() if "/TFACTR/" in word]
+    assert len(links) == 2
+    for link in links:
+        assert httpx.get(link, follow_redirects=False, timeout=10).status_code == 302
+    posts = wait_for(capture, 2)
+    by_path = {path: (media_type, payload) for path, media_type, payload in posts}
+    for path, name in (("/c", "campaignClick"), ("/s", "shortUrlClick")):
+        media_type, payload = by_path[path]
+        assert media_type == "application/x-www-form-urlencoded"
+        assert not validate_webhook(name, media_type, payload), payload
