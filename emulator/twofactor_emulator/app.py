@@ -149,6 +149,7 @@ def _lifespan(runtime: Runtime, mounted: Sequence[Mounted]) -> Callable[[Starlet
             await loop.stop()
         await runtime.webhooks.loop.stop()
         await runtime.retention.loop.stop()
+        runtime.service.batcher.close()  # the queued writes first, then the connections
         runtime.service.store.close()
 
     return lifespan

@@ -62,6 +62,10 @@ class CommitBatcher:
             callback()
         return result  # type: ignore[no-any-return]
 
+    def close(self) -> None:
+        """Wait for the writes already queued, then end the writer thread."""
+        self._writer.shutdown(wait=True)
+
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Inside a unit of work: call `callback` on the caller's event loop once the unit's transaction
         committed. Outside one (start-up, synchronous tests): call it now."""
