@@ -16,26 +16,16 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
 import httpx
-from twofactor_emulator.testing import random_config, start_emulator
+from twofactor_emulator.testing import random_config, start_emulator, write_lock_held
 
 PROBE_EVERY_SECONDS = 0.02
 GOAL_MS = 50.0
-_LOCKER = """
-import sqlite3, sys
-conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-conn.execute("BEGIN IMMEDIATE")
-print("locked", flush=True)
-sys.stdin.readline()
-conn.execute("ROLLBACK")
-"""
 
 
 def measure(hold: float, writers: int, *, lock: bool = True) -> dict[str, object]:
@@ -51,14 +41,7 @@ def measure(hold: float, writers: int, *, lock: bool = True) -> dict[str, object
         try:
             send = f"{emulator.base_url}/API/V1/{api_key}/SMS/+919999999999/AUTOGEN"
             httpx.get(send).raise_for_status()
-            locker = subprocess.Popen(
-                [sys.executable, "-c", _LOCKER, str(db if lock else Path(folder) / "other.sqlite3")],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-            assert locker.stdout is not None and locker.stdin is not None
-            assert locker.stdout.readline().strip() == "locked"
+            lock_target = db if lock else Path(folder) / "other.sqlite3"  # the baseline locks another file
             stop = threading.Event()
             outcomes: list[tuple[int, float]] = []
 
@@ -73,21 +56,17 @@ def measure(hold: float, writers: int, *, lock: bool = True) -> dict[str, object
                         outcomes.append((status, time.perf_counter() - started))
 
             threads = [threading.Thread(target=write) for _ in range(writers)]
-            for thread in threads:
-                thread.start()
             probes: list[float] = []
-            deadline = time.monotonic() + hold
-            with httpx.Client(base_url=emulator.base_url, timeout=60) as http:
+            with write_lock_held(lock_target), httpx.Client(base_url=emulator.base_url, timeout=60) as http:
+                for thread in threads:
+                    thread.start()
+                deadline = time.monotonic() + hold
                 while time.monotonic() < deadline:
                     started = time.perf_counter()
                     http.get("/_emulator/health").raise_for_status()
                     probes.append((time.perf_counter() - started) * 1000)
                     time.sleep(PROBE_EVERY_SECONDS)
-            stop.set()
-            locker.stdin.write("\n")
-            locker.stdin.close()
-            locker.wait(timeout=10)
-            locker.stdout.close()
+                stop.set()
             for thread in threads:
                 thread.join()
         finally:

@@ -210,3 +210,33 @@ def running_emulator(
             yield handle
         finally:
             handle.stop()
+
+
+_LOCKER = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+sys.stdin.readline()
+conn.execute("ROLLBACK")
+"""
+
+
+@contextmanager
+def write_lock_held(db: str | Path) -> Iterator[None]:
+    """For the block, another process holds SQLite's write lock on `db` (`BEGIN IMMEDIATE` on a
+    connection of its own), as a second emulator or a `sqlite3` shell in a transaction would: what
+    the emulator does meanwhile can be tested (writes answer a retryable 503, reads go on)."""
+    locker = subprocess.Popen(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", _LOCKER, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert locker.stdout is not None and locker.stdin is not None
+    try:
+        if locker.stdout.readline().strip() != "locked":
+            raise RuntimeError(f"could not lock {db}")
+        yield
+    finally:
+        locker.stdin.write("\n")
+        locker.stdin.close()
+        locker.wait(timeout=10)
+        locker.stdout.close()

@@ -3,49 +3,19 @@ and every other route keeps answering meanwhile (the event loop never waits for 
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-from twofactor_emulator.testing import random_config, running_emulator
+from twofactor_emulator.testing import random_config, running_emulator, write_lock_held
 
 PHONE = "+919999999999"
 # Far above a healthy probe (milliseconds) and far below what a frozen event loop costs (the 2 s busy
 # timeout, once per queued write): a bound on a stall, not a speed measurement (that is bench/lock_stall.py).
 PROBE_BOUND_SECONDS = 1.0
 pytestmark = pytest.mark.slow
-
-_LOCKER = """
-import sqlite3, sys
-conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-conn.execute("BEGIN IMMEDIATE")
-print("locked", flush=True)
-sys.stdin.readline()
-conn.execute("ROLLBACK")
-"""
-
-
-@contextmanager
-def write_lock_held(db: Path) -> Iterator[None]:
-    """A real sqlite3 connection in another process holds BEGIN IMMEDIATE on `db` for the block."""
-    locker = subprocess.Popen(
-        [sys.executable, "-c", _LOCKER, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    assert locker.stdout is not None and locker.stdin is not None
-    try:
-        assert locker.stdout.readline().strip() == "locked"
-        yield
-    finally:
-        locker.stdin.write("\n")
-        locker.stdin.close()
-        locker.wait(timeout=10)
-        locker.stdout.close()
 
 
 def test_a_locked_database_answers_retryable_503_and_never_freezes_reads(tmp_path: Path) -> None:
