@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -30,7 +31,8 @@ from .store import Store
 
 T = TypeVar("T")
 _WAIT_WORTH_COUNTING = 0.1  # seconds; below it the busy timeout stays as configured (no PRAGMA per batch)
-_Unit = tuple[Callable[[], Any], "concurrent.futures.Future[Any]", float]  # work, its result, when queued
+# work, its result, when it was queued, the event loop of its caller
+_Unit = tuple[Callable[[], Any], "concurrent.futures.Future[Any]", float, asyncio.AbstractEventLoop]
 
 
 class CommitBatcher:
@@ -43,7 +45,6 @@ class CommitBatcher:
         self._writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
         self._mutex = threading.Lock()
         self._pending: list[_Unit] = []
-        self._kick_scheduled = False
         self._draining = False
         self._local = threading.local()  # on the writer thread: the after-commit callbacks of the running unit
 
@@ -52,15 +53,12 @@ class CommitBatcher:
         loop = asyncio.get_running_loop()
         future: concurrent.futures.Future[Any] = concurrent.futures.Future()
         with self._mutex:
-            self._pending.append((work, future, time.monotonic()))
-            kick = not self._kick_scheduled
-            self._kick_scheduled = True
-        if kick:
-            loop.call_soon(self._kick)  # after the requests already ready in this turn queue theirs
-        result, callbacks = await asyncio.wrap_future(future)
-        for callback in callbacks:
-            callback()
-        return result  # type: ignore[no-any-return]
+            self._pending.append((work, future, time.monotonic(), loop))
+        # Deferred: the requests already ready in this turn queue theirs first and share the transaction.
+        # One call per unit, no shared "scheduled" flag: a loop that closes before running its call
+        # cannot leave other loops' units waiting (the extra calls find the writer busy and return).
+        loop.call_soon(self._kick)
+        return await asyncio.wrap_future(future)
 
     def close(self) -> None:
         """Wait for the writes already queued, then end the writer thread."""
@@ -77,7 +75,6 @@ class CommitBatcher:
 
     def _kick(self) -> None:
         with self._mutex:
-            self._kick_scheduled = False
             if self._draining or not self._pending:
                 return  # the writer thread takes the queued units when its transaction ends
             self._draining = True
@@ -95,10 +92,11 @@ class CommitBatcher:
 
     def _write(self, batch: list[_Unit]) -> None:
         outcomes: list[tuple[concurrent.futures.Future[Any], bool, Any]] = []
+        committed: list[tuple[asyncio.AbstractEventLoop, Callable[[], None]]] = []
         try:
             waited = time.monotonic() - batch[0][2]
             with self.store.batch(waited if waited > _WAIT_WORTH_COUNTING else 0.0):
-                for work, future, _ in batch:
+                for work, future, _, loop in batch:
                     if not future.set_running_or_notify_cancel():
                         continue  # the caller went away before its work started: nothing to do
                     callbacks: list[Callable[[], None]] = []
@@ -106,16 +104,22 @@ class CommitBatcher:
                     try:
                         with self.store.savepoint():
                             result = work()
-                        outcomes.append((future, True, (result, callbacks)))
+                        outcomes.append((future, True, result))
+                        committed.extend((loop, callback) for callback in callbacks)
                     except Exception as exc:  # handed to the waiting request, not swallowed
                         outcomes.append((future, False, exc))
                     finally:
                         self._local.callbacks = None
         except Exception as exc:  # BEGIN or COMMIT failed: nothing of the batch is acknowledged
-            for _, future, _ in batch:
+            for _, future, _, _ in batch:
                 if not future.done():
                     _settle(future, False, exc)
             return
+        # Committed. The callbacks go to their loops before the results, so they run first there;
+        # they run even when their request went away meanwhile.
+        for loop, callback in committed:
+            with contextlib.suppress(RuntimeError):  # that loop is closed: nobody waits there any more
+                loop.call_soon_threadsafe(callback)
         for future, ok, value in outcomes:
             _settle(future, ok, value)
 
