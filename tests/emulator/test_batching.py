@@ -11,6 +11,7 @@ import httpx
 from twofactor_emulator.core.config import parse_config
 from twofactor_emulator.core.service import Service
 from twofactor_emulator.core.store import Store
+from twofactor_emulator.testing import create_app
 
 from .conftest import CONFIG, PHONE, latest_otp, v1
 
@@ -69,3 +70,20 @@ async def test_the_result_comes_after_the_commit(tmp_path: Path) -> None:
         rows = other.execute("SELECT COUNT(*) FROM messages WHERE request_id = ?", (request_id,)).fetchone()
     assert rows == (1,)
     service.store.close()
+
+
+async def test_a_read_right_after_an_acknowledged_write_sees_it_on_a_file(tmp_path: Path) -> None:
+    """On a file, reads use connections of their own (not the writer's): each must still see every
+    write acknowledged before it, also with other writes committing meanwhile."""
+    app = create_app(db=tmp_path / "reads.sqlite3", config=CONFIG)
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://emulator") as client:
+
+        async def send_then_read(n: int) -> None:
+            phone = f"+9198765{n:05d}"
+            sent = (await client.get(v1(f"SMS/{phone}/AUTOGEN"))).json()["Details"]
+            seen = (await client.get("/_emulator/otp", params={"phone": phone})).json()
+            assert seen["sessionId"] == sent
+
+        for _ in range(5):
+            await asyncio.gather(*[send_then_read(n) for n in range(20)])
