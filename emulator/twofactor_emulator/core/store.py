@@ -1,4 +1,5 @@
-"""SQLite persistence: one connection, explicit transactions, a versioned schema.
+"""SQLite persistence: one write connection, a read connection per reading thread, explicit
+transactions, a versioned schema, a consistency check at start and a file that shrinks after deletes.
 
 Threads and connections: every write runs on one writer thread (batching.py hands it the units of
 work of group commit) over the one write connection; the event loop never waits for the write lock.
@@ -23,6 +24,10 @@ The only fsyncs happen at WAL checkpoints. A thread of its own (`Checkpointer`) 
 0.1 s on its own connection, so a request never waits for the disk; the writer's automatic checkpoint
 (every 4000 WAL pages) remains as a backstop that lets the WAL start over under constant writes,
 which keeps the WAL file under about 20 MB.
+
+At start, `integrity_check` (`quick_check` on large files) refuses a damaged file before anything is
+written (`DamagedDatabaseError`). The file uses `auto_vacuum=INCREMENTAL`, and `reclaim()` hands the
+pages that pruning and resets freed back to the file system.
 """
 
 from __future__ import annotations
