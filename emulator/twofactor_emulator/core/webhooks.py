@@ -217,9 +217,11 @@ class WebhookDispatcher:
                 except Exception as exc:  # supervised: log once per kind, keep going
                     self._log_error("the delivery-report task", exc)
                 await asyncio.sleep(TICK_SECONDS)
-        finally:
+        except asyncio.CancelledError:  # the server stops: so do the attempts in flight
             for task in list(self._attempts):
                 task.cancel()
+            raise
+        # The URL was turned off: attempts in flight finish (within their deadline) and are logged.
 
     def _log_error(self, where: str, exc: BaseException) -> None:
         kind = type(exc).__name__

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -173,6 +174,7 @@ def test_turning_the_url_off_and_on_during_an_attempt_keeps_the_worker_alive(
     held = bulk(emulator, "held")
     assert in_flight.wait(15)
     webhooks(emulator, url=None)  # drops the waiting report while its attempt is in flight
+    time.sleep(0.3)  # off for several of the worker's ticks: it stops looking, the attempt goes on
     webhooks(emulator, url=receiver.url)
     release.set()
     eventually(lambda: any(e["messageId"] == held for e in log(emulator)), "the held attempt's entry")
