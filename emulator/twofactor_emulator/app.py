@@ -1,5 +1,7 @@
 """The ASGI application: the shared core, every provider family of the registry
-(providers/__init__.py), the control API (control/routes.py) and the fault middleware.
+(providers/__init__.py), the control API (control/routes.py), the fault middleware and, outermost,
+the server's edge (core/edge.py: keep-alive kept after errors, duplicate parameters refused, the
+control API's guard).
 
 Errors never become a framework page: 404/405/429/500 are answered in the shape of the family the
 path belongs to (`ProviderFamily.shape_error`), `{"error": ...}` under `/_emulator/`.
@@ -21,8 +23,10 @@ from starlette.routing import Match, Route
 from starlette.types import ASGIApp
 
 from .control import params as control_params
+from .control.guard import ControlGuard
 from .control.routes import control_routes
 from .core.credits import OUT_OF_CREDITS, OutOfCreditsError
+from .core.edge import INTERNAL, STORAGE, Edge, ServerSettings
 from .core.family import AccountKey, ExceptionHandler, Mounted, ProviderFamily, Runtime
 from .core.faults import FaultMiddleware, Faults
 from .core.retention import Retention
@@ -35,8 +39,6 @@ from .providers import FAMILIES
 log = logging.getLogger("twofactor_emulator")
 CONTROL_PREFIX = "/_emulator"
 NO_SUCH_ROUTE = "Invalid Request - No Such Route"
-INTERNAL = "Internal Error - The Emulator Could Not Process This Request"
-STORAGE = "Service Unavailable - The Emulator Could Not Store This Request"
 LOCKED = "Service Unavailable - The Emulator's Database Is Locked By Another Process, Retry Later"
 RETRY_AFTER_SECONDS = 1
 _LOCK_LOG_INTERVAL_SECONDS = 10.0
@@ -123,6 +125,8 @@ async def _storage_busy(request: Request, exc: Exception) -> Response:
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
     # A bug or a storage failure: still a reply in the family's shape, never a framework page or a trace.
+    # Starlette re-raises after sending this reply; the edge (core/edge.py) drops it there, so the
+    # connection stays open and uvicorn logs no second traceback.
     log.error("unexpected %s on %s %s", type(exc).__name__, request.method, _route_name(request), exc_info=exc)
     if isinstance(exc, sqlite3.Error):
         return shape_error(request, STORAGE, 503)
@@ -156,12 +160,15 @@ def _lifespan(runtime: Runtime, mounted: Sequence[Mounted]) -> Callable[[Starlet
 
 
 class EmulatorApp(Starlette):
-    """Starlette with `FaultMiddleware` outermost, outside Starlette's own error middleware: a dropped
-    connection needs uvicorn's raw `send` (core/faults.py)."""
+    """Starlette wrapped in `FaultMiddleware`, outside Starlette's own error middleware (a dropped
+    connection needs uvicorn's raw `send`, core/faults.py), wrapped in the edge (core/edge.py)."""
 
-    def __init__(self, runtime: Runtime, mounted: Sequence[Mounted], **kwargs: object) -> None:
+    def __init__(
+        self, runtime: Runtime, mounted: Sequence[Mounted], settings: ServerSettings, **kwargs: object
+    ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.runtime = runtime
+        self.settings = settings
         keys: dict[str, AccountKey | None] = {f.name: m.account_key for f, m in zip(FAMILIES, mounted, strict=True)}
         self._account_keys = keys
 
@@ -169,9 +176,9 @@ class EmulatorApp(Starlette):
         return self._account_keys[family_of(path).name]
 
     def build_middleware_stack(self) -> ASGIApp:
-        """Starlette's stack, wrapped in the fault middleware."""
+        """Starlette's stack, wrapped in the fault middleware, wrapped in the edge."""
         operations = {(method, o.path): o.operation_id for f in FAMILIES for o in f.operations for method in o.methods}
-        return FaultMiddleware(
+        faults = FaultMiddleware(
             super().build_middleware_stack(),
             self.runtime.faults,
             routes=lambda: self.router.routes,
@@ -179,10 +186,13 @@ class EmulatorApp(Starlette):
             shape_error=shape_error,
             account_key=self._account_key,
         )
+        return Edge(faults, shape_error=shape_error, gates=[(CONTROL_PREFIX + "/", ControlGuard(self.settings))])
 
 
-def build_app(service: Service) -> EmulatorApp:
-    """The emulator's ASGI app over `service`."""
+def build_app(service: Service, settings: ServerSettings | None = None) -> EmulatorApp:
+    """The emulator's ASGI app over `service`; `settings` says how it is reached (default: loopback,
+    no control token, links on the listening address)."""
+    settings = settings or ServerSettings()
     runtime = Runtime(
         service=service,
         webhooks=WebhookDispatcher(service),
@@ -202,7 +212,7 @@ def build_app(service: Service) -> EmulatorApp:
             Exception: _unexpected,
         }
     )
-    app = EmulatorApp(runtime, mounted, exception_handlers=handlers)
+    app = EmulatorApp(runtime, mounted, settings, exception_handlers=handlers)
     app.router = LiteralFirstRouter(
         [
             *(route for part in mounted for route in part.routes),
@@ -213,4 +223,5 @@ def build_app(service: Service) -> EmulatorApp:
         redirect_slashes=False,  # a redirect is no provider's reply; unknown paths get the family's 404
     )
     app.state.service = service
+    app.state.public_url = settings.public_url  # core/http.public_base_url
     return app

@@ -1,13 +1,19 @@
 """The `twofactor-emulator` command.
 
 twofactor-emulator [serve] [--host 127.0.0.1] [--port 8787] [--db PATH] [--config FILE]
+                   [--public-url URL] [--control-token TOKEN]
 twofactor-emulator demo [ARGS...]   (runs `python -m twofactor.demo`, the client's demo)
+
+Bound to an address other than loopback, the emulator refuses to start without a control token
+(`--control-token` or `TWOFACTOR_EMULATOR_CONTROL_TOKEN`): anyone who reaches the port could
+otherwise read every OTP and wipe the state.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import ipaddress
 import os
 import socket
 import sqlite3
@@ -15,11 +21,14 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .core.config import ConfigError, load_config
 from .core.store import DamagedDatabaseError, SchemaError
 
 DEFAULT_HOST = "127.0.0.1"
+PUBLIC_URL_ENV = "TWOFACTOR_EMULATOR_PUBLIC_URL"
+CONTROL_TOKEN_ENV = "TWOFACTOR_EMULATOR_CONTROL_TOKEN"  # noqa: S105 - the variable's name, not a token
 DEFAULT_PORT = 8787
 LISTEN_BACKLOG = 2048  # uvicorn's default
 
@@ -48,7 +57,34 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--show-secret-key", action="store_true", help="also print the accounts' secret keys (the ENC route's AES keys)"
     )
+    parser.add_argument(
+        "--public-url",
+        default=os.environ.get(PUBLIC_URL_ENV) or None,
+        help=f"the base URL clients reach the emulator by, used in short links and allowed as Host "
+        f"(default ${PUBLIC_URL_ENV}, else the listening address)",
+    )
+    parser.add_argument(
+        "--control-token",
+        default=os.environ.get(CONTROL_TOKEN_ENV) or None,
+        help=f"require this bearer token on the control API and the inbox (default ${CONTROL_TOKEN_ENV}; "
+        "required when binding to an address other than loopback; prefer the variable: arguments are visible to ps)",
+    )
     return parser
+
+
+def _public_url_problem(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        return f"--public-url must be an http(s) base URL such as http://emulator.local:8787, not {url!r}"
+    return None
+
+
+def is_loopback(address: str) -> bool:
+    """True for a loopback IP address (the bound socket's)."""
+    try:
+        return ipaddress.ip_address(address.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -101,9 +137,14 @@ def serve(options: argparse.Namespace) -> int:
     import uvicorn  # imported here so `--help` stays fast
 
     from .app import build_app
+    from .core.edge import ServerSettings
     from .core.service import open_service
     from .providers import config_sections
+    from .server import uvicorn_config
 
+    if options.public_url and (problem := _public_url_problem(options.public_url)):
+        print(f"twofactor-emulator: {problem}", file=sys.stderr)
+        return 2
     db = options.db or str(default_db_path())
     if db != ":memory:":
         Path(db).parent.mkdir(parents=True, exist_ok=True)
@@ -129,6 +170,20 @@ def serve(options: argparse.Namespace) -> int:
         return 2
     family = sock.family
     host, port = sock.getsockname()[:2]
+    if not is_loopback(host):
+        if not options.control_token:
+            sock.close()
+            print(
+                f"twofactor-emulator: {options.host} is not a loopback address: set a control token "
+                f"(--control-token or ${CONTROL_TOKEN_ENV}) so that only you can drive the control API",
+                file=sys.stderr,
+            )
+            return 2
+        print(
+            f"warning: listening on {options.host}, reachable from other machines; the control API and the "
+            "inbox require the control token",
+            file=sys.stderr,
+        )
     shown_host = f"[{host}]" if family == socket.AF_INET6 else host
     base_url = f"http://{shown_host}:{port}"
     print(f"2Factor emulator listening on {base_url}")
@@ -140,9 +195,15 @@ def serve(options: argparse.Namespace) -> int:
             line += f"  secret key: {account.secret_key}"
         print(line + ("  (sandbox)" if account.sandbox is True else ""))
     print(f"  control API: {base_url}/_emulator/health")
+    if options.control_token:  # never printed: the developer set it, and logs are often shared
+        print(f"  control token: required (Authorization: Bearer; inbox: {base_url}/_emulator/inbox?token=...)")
     sys.stdout.flush()
-    # access_log off: request lines would print V1 paths, which contain API keys.
-    server_config = uvicorn.Config(build_app(service), log_level="warning", access_log=False, lifespan="on")
+    # Links name the listening address; on a wildcard address, the address each connection reached.
+    listening = None if ipaddress.ip_address(host.split("%", 1)[0]).is_unspecified else base_url
+    settings = ServerSettings(
+        public_url=options.public_url or listening, control_token=options.control_token, bind_host=options.host
+    )
+    server_config = uvicorn_config(build_app(service, settings))
     uvicorn.Server(server_config).run(sockets=[sock])
     return 0
 

@@ -13,14 +13,17 @@ OTP sessions, clock, credits, delivery delay and webhooks). Where it runs is the
 - `process`: `python -m twofactor_emulator` as a child process, as a deployed emulator runs.
 
 `twofactor_emulator_config` (ini) names a TOML/JSON config file; without it, one account with
-random keys is made. The fixture's value is a `twofactor_emulator.testing.EmulatorHandle`, with
+random keys is made. `twofactor_emulator_control_token` (ini, or the environment variable
+`TWOFACTOR_EMULATOR_CONTROL_TOKEN`) makes the control API require that token; the fixture's
+helpers and `client` send it, and `handle.control_headers` is the header for your own requests.
+The fixture's value is a `twofactor_emulator.testing.EmulatorHandle`, with
 helpers `latest_otp(phone)`, `wait_for_message(phone)`, `messages(phone)`, `advance_clock(s)`.
 """
 
 from __future__ import annotations
 
 import json
-import socket
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -31,8 +34,11 @@ import httpx
 import pytest
 import uvicorn
 
+from .cli import CONTROL_TOKEN_ENV, listening_socket
 from .core.config import resolve_config
+from .core.edge import ServerSettings
 from .providers import config_sections
+from .server import uvicorn_config
 from .testing import STARTUP_SECONDS, EmulatorHandle, create_app, random_config, running_emulator
 
 MODES = ("thread", "process")
@@ -42,25 +48,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     """The plugin's ini options."""
     parser.addini("twofactor_emulator_mode", "twofactor_emulator fixture: thread or process", default="thread")
     parser.addini("twofactor_emulator_config", "twofactor_emulator fixture: a TOML/JSON config file", default="")
+    parser.addini(
+        "twofactor_emulator_control_token",
+        f"twofactor_emulator fixture: require this control token (default ${CONTROL_TOKEN_ENV})",
+        default="",
+    )
 
 
 class ThreadEmulator(EmulatorHandle):
     """The emulator served by uvicorn on a thread of this process (same helpers as a child process)."""
 
-    def __init__(self, config: dict[str, Any]) -> None:
+    def __init__(self, config: dict[str, Any], control_token: str | None = None) -> None:
         parsed = resolve_config(config, config_sections())
         assert parsed is not None and parsed.accounts
-        with socket.socket() as probe:  # a free port; uvicorn binds it right after
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        app = create_app(db=":memory:", config=parsed)
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, name="twofactor-emulator", daemon=True)
+        sock = listening_socket("127.0.0.1", 0)  # bound here: no other process can take the port meanwhile
+        self.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        settings = ServerSettings(public_url=self.base_url, control_token=control_token, bind_host="127.0.0.1")
+        app = create_app(db=":memory:", config=parsed, settings=settings)
+        self.server = uvicorn.Server(uvicorn_config(app))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, daemon=True)
+        self.thread.name = "twofactor-emulator"
         self.thread.start()
-        self.base_url = f"http://127.0.0.1:{port}"
         self.api_key = parsed.accounts[0].api_key
         self.secret_key = parsed.accounts[0].secret_key
-        self.client = httpx.Client(base_url=self.base_url, timeout=30.0)
+        self.control_token = control_token
+        self.client = httpx.Client(base_url=self.base_url, timeout=30.0, headers=self.control_headers)
         deadline = time.monotonic() + STARTUP_SECONDS
         while not self.server.started:
             if time.monotonic() > deadline or not self.thread.is_alive():
@@ -103,11 +115,12 @@ def twofactor_emulator_session(pytestconfig: pytest.Config) -> Iterator[Emulator
     if mode not in MODES:
         raise pytest.UsageError(f"twofactor_emulator_mode must be one of {', '.join(MODES)}, not {mode!r}")
     config = _config(pytestconfig)
+    token = str(pytestconfig.getini("twofactor_emulator_control_token")) or os.environ.get(CONTROL_TOKEN_ENV) or None
     if mode == "process":
-        with running_emulator(config=config) as handle:
+        with running_emulator(config=config, control_token=token) as handle:
             yield handle
         return
-    thread = ThreadEmulator(config)
+    thread = ThreadEmulator(config, control_token=token)
     try:
         yield thread
     finally:

@@ -5,11 +5,15 @@ app = create_app(db=":memory:", config={"accounts": [{"api_key": ..., "secret_ke
 with running_emulator() as emulator:
     httpx.get(f"{emulator.base_url}/API/V1/{emulator.api_key}/SMS/+919999999999/AUTOGEN")
     otp = emulator.latest_otp("+919999999999")
+
+With a control token (`running_emulator(control_token=...)`), the handle's helpers and its `client`
+send it as `Authorization: Bearer`; `handle.control_headers` gives the header to your own client.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import select
 import signal
@@ -27,7 +31,9 @@ import httpx
 from starlette.applications import Starlette
 
 from .app import build_app
+from .cli import CONTROL_TOKEN_ENV
 from .core.config import EmulatorConfig, resolve_config
+from .core.edge import ServerSettings
 from .core.service import open_service
 from .providers import config_sections
 
@@ -35,10 +41,18 @@ ConfigValue = EmulatorConfig | dict[str, Any] | str | Path | None
 STARTUP_SECONDS = 30.0
 
 
-def create_app(db: str | Path = ":memory:", config: ConfigValue = None) -> Starlette:
+IN_PROCESS = ServerSettings(check_host=False)
+
+
+def create_app(
+    db: str | Path = ":memory:", config: ConfigValue = None, settings: ServerSettings = IN_PROCESS
+) -> Starlette:
     """The emulator's ASGI app on database `db`, with accounts from `config` (a dict of the TOML's
-    shape, a TOML/JSON file, or None for one default account)."""
-    return build_app(open_service(str(db), resolve_config(config, config_sections())))
+    shape, a TOML/JSON file, or None for one default account).
+
+    `settings` default to in-process use (any `Host`: httpx's and Starlette's test hosts are made up);
+    serving the app on a socket, pass `ServerSettings()` (or run `twofactor-emulator serve`)."""
+    return build_app(open_service(str(db), resolve_config(config, config_sections())), settings)
 
 
 def random_config(sandbox: bool | list[str] = False) -> dict[str, Any]:
@@ -49,12 +63,25 @@ def random_config(sandbox: bool | list[str] = False) -> dict[str, Any]:
 class EmulatorHandle:
     """A running emulator process and helpers over its control API. Keys are kept out of repr()."""
 
-    def __init__(self, process: subprocess.Popen[str], base_url: str, api_key: str, secret_key: str) -> None:
+    def __init__(
+        self,
+        process: subprocess.Popen[str],
+        base_url: str,
+        api_key: str,
+        secret_key: str,
+        control_token: str | None = None,
+    ) -> None:
         self.process = process
         self.base_url = base_url
         self.api_key = api_key
         self.secret_key = secret_key
-        self.client = httpx.Client(base_url=base_url, timeout=30.0)
+        self.control_token = control_token
+        self.client = httpx.Client(base_url=base_url, timeout=30.0, headers=self.control_headers)
+
+    @property
+    def control_headers(self) -> dict[str, str]:
+        """The header the control API needs when the emulator has a control token (else none)."""
+        return {} if self.control_token is None else {"Authorization": f"Bearer {self.control_token}"}
 
     def __repr__(self) -> str:
         return f"EmulatorHandle(base_url={self.base_url!r}, pid={self.process.pid})"
@@ -139,17 +166,25 @@ class EmulatorHandle:
 
 
 def start_emulator(
-    db: str | Path, config_file: Path | None = None, api_key: str | None = None, secret_key: str = ""
+    db: str | Path,
+    config_file: Path | None = None,
+    api_key: str | None = None,
+    secret_key: str = "",
+    control_token: str | None = None,
 ) -> EmulatorHandle:
     """Start `python -m twofactor_emulator` on a free 127.0.0.1 port and wait until it is healthy.
 
     Without `config_file` the emulator serves the database's own default account; without `api_key`
-    the handle gets the first API key the start-up banner prints.
+    the handle gets the first API key the start-up banner prints. `control_token` goes to the child
+    in its environment (an argument would show in `ps`).
     """
     argv = [sys.executable, "-m", "twofactor_emulator", "serve", "--port", "0", "--db", str(db)]
     if config_file is not None:
         argv += ["--config", str(config_file)]
-    process = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)  # noqa: S603 - our own interpreter and module
+    env = {k: v for k, v in os.environ.items() if k != CONTROL_TOKEN_ENV}
+    if control_token is not None:
+        env[CONTROL_TOKEN_ENV] = control_token
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=env)  # noqa: S603 - our own interpreter and module
     assert process.stdout is not None
     # The banner: "2Factor emulator listening on http://127.0.0.1:PORT", "  API key: KEY" per account,
     # then the control API line, printed at once. Its first line within the startup time: a child stuck
@@ -165,7 +200,7 @@ def start_emulator(
         process.kill()
         process.wait()
         raise RuntimeError(f"the emulator did not start (exit code {process.poll()})")
-    handle = EmulatorHandle(process, base_url, api_key, secret_key)
+    handle = EmulatorHandle(process, base_url, api_key, secret_key, control_token)
     deadline = time.monotonic() + STARTUP_SECONDS
     while True:
         try:
@@ -180,12 +215,14 @@ def start_emulator(
 
 @contextmanager
 def running_emulator(
-    db: str | Path = ":memory:", config: dict[str, Any] | str | Path | None = None
+    db: str | Path = ":memory:",
+    config: dict[str, Any] | str | Path | None = None,
+    control_token: str | None = None,
 ) -> Iterator[EmulatorHandle]:
     """Run the emulator in a subprocess on a free 127.0.0.1 port for the duration of the block.
 
     The handle's `api_key` and `secret_key` are the first account's. Without `config`, one account
-    with random keys is made.
+    with random keys is made. With `control_token`, the control API requires it (the handle sends it).
     """
     data: dict[str, Any]
     if config is None:
@@ -205,7 +242,7 @@ def running_emulator(
         config_file = Path(folder) / "config.json"
         config_file.write_text(json.dumps(data), encoding="utf-8")
         config_file.chmod(0o600)  # it holds secret keys
-        handle = start_emulator(db, config_file, first.api_key, first.secret_key)
+        handle = start_emulator(db, config_file, first.api_key, first.secret_key, control_token)
         try:
             yield handle
         finally:

@@ -117,7 +117,7 @@ async def test_reset_one_phone_or_everything(client: httpx.AsyncClient) -> None:
     assert one == {"deleted": 1, "phone": PHONE}
     assert [m["to"] for m in (await client.get("/_emulator/messages")).json()["messages"]] == [OTHER_PHONE]
     assert (await client.get("/_emulator/clock")).json()["offsetSeconds"] == 30
-    everything = (await client.post("/_emulator/reset")).json()
+    everything = (await client.post("/_emulator/reset", json={})).json()
     assert everything == {"deleted": 1, "phone": None}
     assert (await client.get("/_emulator/messages")).json()["messages"] == []
     assert (await client.get("/_emulator/clock")).json()["offsetSeconds"] == 0

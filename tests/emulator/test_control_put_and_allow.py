@@ -19,7 +19,7 @@ async def client() -> httpx.AsyncClient:
 
 @pytest.mark.parametrize("path", PUT_PATHS)
 async def test_put_without_body_is_refused(client: httpx.AsyncClient, path: str) -> None:
-    reply = await client.put(path)
+    reply = await client.put(path, headers={"Content-Type": "application/json"})
     assert reply.status_code == 400
     assert reply.json() == {"error": "the body must be a JSON object"}
 

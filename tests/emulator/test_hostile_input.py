@@ -21,6 +21,9 @@ INVALID_TEMPLATE = "Invalid Template Name - Template Not Found"
 INVALID_OTP = "Invalid OTP Value - Expected 4 to 6 digits"
 
 
+JSON = {"Content-Type": "application/json"}
+
+
 def status_body_error(details: str) -> dict[str, str]:
     return {"Status": "Error", "Details": details}
 
@@ -31,8 +34,15 @@ CASES: list[tuple[str, str, str, dict[str, Any], int, str | None]] = [
     ("bulk: malformed JSON", "POST", "/API/R1/Bulk/", {"content": b'{"module": "TRANS_SMS",'}, 400, None),
     ("bulk: JSON that is not an object", "POST", "/API/R1/Bulk/", {"content": b"[1, 2]"}, 400, None),
     ("bulk: invalid UTF-8", "POST", "/API/R1/Bulk/", {"content": b'{"a": "\xff"}'}, 400, None),
-    ("control: malformed JSON", "POST", "/_emulator/clock/advance", {"content": b"{seconds: 5"}, 400, None),
-    ("control: reset with a list", "POST", "/_emulator/reset", {"content": b"[]"}, 400, None),
+    (
+        "control: malformed JSON",
+        "POST",
+        "/_emulator/clock/advance",
+        {"content": b"{seconds: 5", "headers": JSON},
+        400,
+        None,
+    ),
+    ("control: reset with a list", "POST", "/_emulator/reset", {"content": b"[]", "headers": JSON}, 400, None),
     # ---- oversized bodies
     (
         "V1 POST: 65 KiB body",
@@ -59,7 +69,7 @@ CASES: list[tuple[str, str, str, dict[str, Any], int, str | None]] = [
         "Request Body Too Large - Limit 98304 Bytes",
     ),
     ("bulk: 6 MiB body", "POST", "/API/R1/Bulk/", {"content": b" " * 6 * KIB * KIB}, 400, None),
-    ("control: 65 KiB body", "POST", "/_emulator/reset", {"content": b" " * 65 * KIB}, 400, None),
+    ("control: 65 KiB body", "POST", "/_emulator/reset", {"content": b" " * 65 * KIB, "headers": JSON}, 400, None),
     # ---- 1001 bulk messages
     (
         "bulk: 1001 messages",

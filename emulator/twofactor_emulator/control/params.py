@@ -3,7 +3,6 @@ and `ControlError`, answered as `{"error": message}`."""
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -45,9 +44,10 @@ async def json_body(request: Request, *, required: bool = False) -> dict[str, An
             raise ControlError("the body must be a JSON object")
         return {}
     try:
-        value = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise ControlError("the body must be a JSON object") from None
+        value = http.parse_json(raw)  # at most BODY_LIMIT bytes: parsed on the loop
+    except http.JsonError as exc:
+        detail = f" ({exc})" if str(exc) == http.TOO_DEEP else ""
+        raise ControlError("the body must be a JSON object" + detail) from None
     if not isinstance(value, dict):
         raise ControlError("the body must be a JSON object")
     return value

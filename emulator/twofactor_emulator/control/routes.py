@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from ..core.family import Endpoint, Runtime
 from . import clock, credits, delivery, faults, health, inbox, messages, otp, retention, webhooks
+from .guard import require_json
 
 ControlHandler = Callable[[Runtime, Request], Awaitable[Response]]
 
@@ -49,6 +50,7 @@ def control_routes(runtime: Runtime) -> list[Route]:
 
 def _bound(handler: ControlHandler, runtime: Runtime) -> Endpoint:
     async def endpoint(request: Request) -> Response:
+        require_json(request)  # a POST or PUT says its body is JSON (control/guard.py)
         return await handler(runtime, request)
 
     endpoint.__name__ = handler.__name__

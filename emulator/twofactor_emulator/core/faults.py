@@ -50,7 +50,9 @@ def rate_limited_text(limit: int) -> str:
 
 INJECTED = "Service Unavailable - Injected Fault"
 MAX_LATENCY_MS = 60_000
-BUFFER_LIMIT = 4 * 1024 * 1024  # bytes of a body read to find its API key; the rest is passed on unread
+# Bytes of a body read to find its API key, the rest passed on unread: above every route's own body
+# limit (2Factor's bulk: 5 MiB), so no body a route accepts can hide its key from the rate limit.
+BUFFER_LIMIT = 6 * 1024 * 1024
 Shaper = Callable[[Request, str, int], Response]
 AccountKeyOf = Callable[[Scope, Receive], Awaitable[tuple[str | None, Receive]]]
 
@@ -214,8 +216,9 @@ class FaultMiddleware:
 
 
 def _abort(send: Send) -> None:
-    # uvicorn calls the app with a bound method of its request cycle, which holds the socket's transport.
-    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    # uvicorn calls the app with a bound method of its request cycle, which holds the socket's transport;
+    # the edge (core/edge.py) wraps it and exposes that transport as its own `transport`.
+    transport = getattr(send, "transport", None)
     if transport is None:
         raise ConnectionAbortedError("fault injection: connection dropped (no socket to reset in-process)")
     transport.abort()  # RST: the client sees the connection reset, no reply
@@ -224,11 +227,15 @@ def _abort(send: Send) -> None:
 async def buffered_body(receive: Receive) -> tuple[bytes, Receive]:
     """Up to `BUFFER_LIMIT` bytes of the request body, and a `receive` that yields the whole body again
     (the route's own body limit still applies after this)."""
-    body, more = b"", True
-    while more and len(body) <= BUFFER_LIMIT:
+    chunks: list[bytes] = []
+    size, more = 0, True
+    while more and size <= BUFFER_LIMIT:
         message = await receive()
-        body += message.get("body", b"")
+        chunk = message.get("body", b"")
+        chunks.append(chunk)
+        size += len(chunk)
         more = bool(message.get("more_body"))
+    body = b"".join(chunks)
     replayed = False
 
     async def replay() -> Message:

@@ -24,6 +24,8 @@ from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from ...core.http import JsonError, parse_json
+
 KEY_BYTES = 32
 NONCE_BYTES = 12  # GCM
 TAG_BYTES = 16  # GCM
@@ -103,8 +105,8 @@ def open_json(body: bytes | str, secret_key: str, mode: str) -> dict[str, Any]:
     """The JSON object sealed in `body`; `EnvelopeError` if it does not open or is no JSON object."""
     plaintext = open_body(body, secret_key, mode)
     try:
-        value = json.loads(plaintext.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        value = parse_json(plaintext)  # at most the route's 96 KiB: parsed on the loop
+    except JsonError:  # not JSON, not UTF-8, nested too deeply: the same reply as every failure
         raise EnvelopeError from None
     if not isinstance(value, dict):
         raise EnvelopeError

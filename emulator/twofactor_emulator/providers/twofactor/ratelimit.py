@@ -2,17 +2,19 @@
 
 The API key in a V1 path, the `apikey` of an R1 query, form or bulk JSON body, or the Secret-Key
 header of the encrypted route. Sandbox accounts are exempt: 2Factor's docs promise "no rate limits"
-in the sandbox.
+in the sandbox. It reads a key as the handler does: a repeated query parameter never gets here (the
+edge refuses it, core/edge.py), a form repeating `apikey` is refused by the handler, and JSON is
+parsed by the same `core.http.parse_json_async` (its last `apikey` wins for both).
 """
 
 from __future__ import annotations
 
-import json
 from urllib.parse import parse_qs
 
 from starlette.types import Receive, Scope
 
 from ...core.faults import AccountKeyOf, buffered_body
+from ...core.http import JsonError, parse_json_async
 from ...core.service import Service
 
 
@@ -42,8 +44,8 @@ async def _key(scope: Scope, receive: Receive) -> tuple[str | None, Receive]:
     if not path.startswith("/API/R1/Bulk"):
         return _first(parse_qs(body.decode("latin-1")), "apikey"), replay
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        data = await parse_json_async(body)
+    except JsonError:
         return None, replay
     key = data.get("apikey") if isinstance(data, dict) else None
     return (key if isinstance(key, str) else None), replay

@@ -65,11 +65,13 @@ def bulk_error_reply(exc: errors.BulkRefused) -> JSONResponse:
 
 
 def parse_form(body: bytes) -> dict[str, str]:
-    """An application/x-www-form-urlencoded body (the last value of a repeated field wins)."""
+    """An application/x-www-form-urlencoded body; a repeated field is refused by name."""
     try:
         return http.parse_form(body)
-    except ValueError as exc:  # not UTF-8 (UnicodeDecodeError), or too many fields
-        raise errors.Refused(errors.invalid_field("body")) from exc
+    except http.DuplicateParameterError as exc:
+        raise errors.Refused(str(exc)) from None
+    except http.FormError:  # not UTF-8, or too many fields
+        raise errors.Refused(errors.invalid_field("body")) from None
 
 
 def first_field_error(exc: ValidationError) -> tuple[str, str]:

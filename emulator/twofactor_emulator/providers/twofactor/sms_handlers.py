@@ -6,7 +6,6 @@ Request bodies and queries are validated with the generated `twofactor_models`.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import time
@@ -178,8 +177,8 @@ class SmsHandlers:
             request, replies.BULK_BODY_LIMIT, lambda text: errors.BulkRefused([{"error": text}], status=400)
         )
         try:
-            data = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
+            data = await http.parse_json_async(body)  # a large body off the event loop
+        except http.JsonError as exc:  # malformed, nested too deeply, too many values
             raise errors.BulkRefused([{"error": errors.BULK_BAD_JSON, "details": str(exc)}]) from None
         if not isinstance(data, dict):
             raise errors.BulkRefused([{"error": errors.BULK_NOT_OBJECT}])

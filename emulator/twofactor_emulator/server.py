@@ -1,0 +1,152 @@
+"""How uvicorn serves the emulator: connection limits and timeouts, a half-close that still gets its
+reply, and logs that stay one line per condition. The command line (cli.py) and the pytest plugin's
+thread mode both serve through `uvicorn_config`.
+
+- Idle connections: a connection that has not sent a complete request head within
+  `HEADER_TIMEOUT_SECONDS` (a fresh one that sends nothing, or one that trickles its headers) is
+  closed; uvicorn's keep-alive timeout only starts after a first reply, so idle or half-open fresh
+  connections were otherwise kept for ever. Between requests uvicorn's `timeout_keep_alive` applies.
+- Concurrency: past `limit_concurrency` open connections or running requests, uvicorn answers
+  503 `Service Unavailable` at once (its own plain-text reply) instead of queueing; the default is
+  derived from the process's file-descriptor limit, so the refusal comes before `accept()` fails.
+- Half-close: a client that shuts down its sending side after a request (`shutdown(SHUT_WR)`) still
+  gets the reply; the connection closes after it. (uvicorn let asyncio close the transport on EOF,
+  so the reply to a request still running, a write in particular, was lost although it was stored.)
+- Logs: when file descriptors run out, asyncio logs a traceback per failed `accept()` and uvicorn
+  warns per refused request; `OncePerInterval` keeps one line per condition every
+  `LOG_INTERVAL_SECONDS`, without the traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import resource
+import time
+from typing import Any
+
+import h11
+import uvicorn
+from starlette.types import ASGIApp
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+HEADER_TIMEOUT_SECONDS = 10.0
+KEEP_ALIVE_SECONDS = 5.0
+RESERVED_DESCRIPTORS = 64  # for the database, webhook posts and the listening socket
+MAX_CONCURRENCY = 4096
+LOG_INTERVAL_SECONDS = 10.0
+
+
+def default_concurrency() -> int:
+    """Open connections served at once: below the soft file-descriptor limit, so the limit refuses
+    cleanly before `accept()` starts failing."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return MAX_CONCURRENCY
+    return max(8, min(MAX_CONCURRENCY, soft - RESERVED_DESCRIPTORS))
+
+
+class EmulatorH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol with a request-head timeout and replies to half-closed connections."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._head_timer: asyncio.TimerHandle | None = None
+        self._peer_finished = False
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_head_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_head_timer()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.conn.their_state is not h11.IDLE:
+            self._cancel_head_timer()  # the request head is complete
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if self._peer_finished:
+            self.transport.close()  # the client sends nothing more: the reply was its last
+        elif not self.transport.is_closing():
+            self._arm_head_timer()
+
+    def eof_received(self) -> bool:  # type: ignore[override]
+        """The client closed its sending side. Keep the connection open for the reply to a request
+        received whole and still running; otherwise (nothing in flight, or half a request) close."""
+        self._peer_finished = True
+        waiting_reply = (
+            self.cycle is not None and not self.cycle.response_complete and self.conn.their_state is h11.DONE
+        )
+        if not waiting_reply:
+            self.transport.close()
+        return True  # asyncio closes the transport itself if this is false
+
+    def _arm_head_timer(self) -> None:
+        self._cancel_head_timer()
+        self._head_timer = self.loop.call_later(HEADER_TIMEOUT_SECONDS, self._head_timeout)
+
+    def _cancel_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_timeout(self) -> None:
+        self._head_timer = None
+        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            self.transport.close()
+
+
+class OncePerInterval(logging.Filter):
+    """Lets a record through once per `interval` seconds per message template, without its traceback
+    (the storm of identical tracebacks when descriptors run out: one line says it)."""
+
+    def __init__(self, interval: float = LOG_INTERVAL_SECONDS) -> None:
+        super().__init__()
+        self.interval = interval
+        self._last: dict[str, float] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = f"{record.name}:{str(record.msg).split(chr(10), 1)[0]}"  # the first line: the condition
+        now = time.monotonic()
+        if now - self._last.get(key, -self.interval) < self.interval:
+            return False
+        self._last[key] = now
+        if record.exc_info and isinstance(record.exc_info[1], OSError):
+            error = record.exc_info[1]
+            record.msg = (
+                f"{record.getMessage()}: {error.strerror or error} (repeats are silenced for {self.interval:g} s)"
+            )
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+_FILTERED_LOGGERS = ("asyncio", "uvicorn.error")
+
+
+def install_log_filters() -> None:
+    """Rate-limit asyncio's and uvicorn's per-connection error lines (idempotent)."""
+    for name in _FILTERED_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, OncePerInterval) for f in logger.filters):
+            logger.addFilter(OncePerInterval())
+
+
+def uvicorn_config(app: ASGIApp, **options: Any) -> uvicorn.Config:
+    """uvicorn's settings for the emulator; `options` (host, port...) are passed on."""
+    install_log_filters()
+    settings: dict[str, Any] = {
+        "http": EmulatorH11Protocol,
+        "log_level": "warning",
+        "access_log": False,  # request lines would print V1 paths, which contain API keys
+        "lifespan": "on",
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+        "limit_concurrency": default_concurrency(),
+    }
+    settings.update(options)
+    return uvicorn.Config(app, **settings)
