@@ -73,6 +73,7 @@ class Command:
 
     process: subprocess.Popen[str]
     base_url: str
+    api_key: str
     stderr_path: Path
 
     def stderr(self) -> str:
@@ -100,6 +101,11 @@ def run_command(
         line = process.stdout.readline() if ready else ""
         assert "listening on " in line, f"no banner: {line!r} {stderr_path.read_text()}"
         base_url = line.rsplit(" ", 1)[1].strip()
+        api_key = ""
+        while "control API" not in line:  # the rest of the banner, up to the control API's line
+            line = process.stdout.readline()
+            if line.strip().startswith("API key:"):
+                api_key = line.split("API key:", 1)[1].split()[0]
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:
             try:
@@ -108,7 +114,7 @@ def run_command(
             except httpx.HTTPError:
                 assert time.monotonic() < deadline, "the emulator did not answer"
                 time.sleep(0.05)
-        yield Command(process, base_url, stderr_path)
+        yield Command(process, base_url, api_key, stderr_path)
     finally:
         process.terminate()
         try:

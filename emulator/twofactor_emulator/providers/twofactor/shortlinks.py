@@ -1,6 +1,8 @@
 """Short links: with `shortenurl=1` or a `campaignname`, every URL in an R1 text becomes an emulator
 short link `<emulator>/<HEADER>/<code>`, the docs' `https://e.1rp.in/<DLT header>/<code>` form served
-by the emulator itself. Each recipient gets links of their own, so a click names its phone.
+by the emulator itself. `<emulator>` is the configured public URL (`--public-url`), else the listening
+address, never the request's `Host` header (core/http.public_base_url). Each recipient gets links of
+their own, so a click names its phone.
 
 Opening one redirects (302) to the original URL and posts the docs' webhooks as forms:
 - to `campaignwebhook` (campaign links): accessed, phoneNo, campaignName, ip;
@@ -28,6 +30,7 @@ from starlette.routing import Match, Route
 from starlette.types import Scope
 
 from ...core.clock import india_text, iso_utc
+from ...core.http import public_base_url
 from ...core.phones import national
 from ...core.service import Service
 from ...core.store import Store
@@ -152,7 +155,8 @@ class ShortLinks:
         if campaign_webhook is not None:
             self._post(code, campaign_webhook, {**base, "campaignName": campaign or ""})
         if short_webhook is not None:
-            short = {**base, "shortUrl": f"{str(request.base_url).rstrip('/')}/{header}/{code}", "longUrl": long_url}
+            short_url = f"{public_base_url(request)}/{header}/{code}"
+            short = {**base, "shortUrl": short_url, "longUrl": long_url}
             if callback is not None:
                 short["callbackValue"] = callback
             self._post(code, short_webhook, short)

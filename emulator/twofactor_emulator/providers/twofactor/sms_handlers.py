@@ -135,7 +135,7 @@ class SmsHandlers:
 
     async def _r1(self, request: Request, form: R1SmsForm | SendSmsByQueryParametersQuery, operation: str) -> Response:
         account = authorised(self.service, form.apikey, _client_ip(request))
-        links = link_options(form, str(request.base_url))
+        links = link_options(form, http.public_base_url(request))  # never the request's Host
         if links is not None:
             port = own_port(request.scope)
             for name, url in (("campaignwebhook", links.campaign_webhook), ("shortenurlwebhook", links.short_webhook)):
