@@ -3,8 +3,8 @@
 The API key in a V1 path, the `apikey` of an R1 query, form or bulk JSON body, or the Secret-Key
 header of the encrypted route. Sandbox accounts are exempt: 2Factor's docs promise "no rate limits"
 in the sandbox. It reads a key as the handler does: a repeated query parameter never gets here (the
-edge refuses it, core/edge.py), a form repeating `apikey` is refused by the handler, and JSON is
-parsed by the same `core.http.parse_json_async` (its last `apikey` wins for both).
+edge refuses it, core/edge.py), forms and JSON are parsed by the handler's own functions
+(`core.http.parse_form` refuses a repeated field; in JSON the last `apikey` wins for both).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from urllib.parse import parse_qs
 from starlette.types import Receive, Scope
 
 from ...core.faults import AccountKeyOf, buffered_body
-from ...core.http import JsonError, parse_json_async
+from ...core.http import FormError, JsonError, parse_form, parse_json_async
 from ...core.service import Service
 
 
@@ -42,7 +42,11 @@ async def _key(scope: Scope, receive: Receive) -> tuple[str | None, Receive]:
         return "secret:" + secret.decode("latin-1"), receive
     body, replay = await buffered_body(receive)
     if not path.startswith("/API/R1/Bulk"):
-        return _first(parse_qs(body.decode("latin-1")), "apikey"), replay
+        try:
+            form = parse_form(body)  # as the handler reads it
+        except FormError:  # the handler refuses it (a repeated field included): nothing to count
+            return None, replay
+        return form.get("apikey"), replay
     try:
         data = await parse_json_async(body)
     except JsonError:
