@@ -12,6 +12,9 @@ thread mode both serve through `uvicorn_config`.
 - Half-close: a client that shuts down its sending side after a request (`shutdown(SHUT_WR)`) still
   gets the reply; the connection closes after it. (uvicorn let asyncio close the transport on EOF,
   so the reply to a request still running, a write in particular, was lost although it was stored.)
+- Large bodies are parsed in a worker thread (core/http.py) that holds the GIL for up to the
+  interpreter's switch interval at a time; the command lowers it from 5 ms to `GIL_SWITCH_SECONDS`
+  so the event loop gets its turn sooner (bench/stall.py measures the difference).
 - Logs: when file descriptors run out, asyncio logs a traceback per failed `accept()` and uvicorn
   warns per refused request; `OncePerInterval` keeps one line per condition every
   `LOG_INTERVAL_SECONDS`, without the traceback.
@@ -35,6 +38,7 @@ KEEP_ALIVE_SECONDS = 5.0
 RESERVED_DESCRIPTORS = 64  # for the database, webhook posts and the listening socket
 MAX_CONCURRENCY = 4096
 LOG_INTERVAL_SECONDS = 10.0
+GIL_SWITCH_SECONDS = 0.001
 
 
 def default_concurrency() -> int:

@@ -24,7 +24,7 @@ from starlette.types import Scope
 MAX_FORM_FIELDS = 64
 JSON_ON_LOOP_BYTES = 64 * 1024  # larger JSON bodies are parsed in a worker thread
 MAX_JSON_VALUES = 200_000  # a 1000-message bulk body has about 8,000; past this a body is refused
-LARGE_PARSES_AT_ONCE = 2
+LARGE_PARSES_AT_ONCE = 1  # one parsing thread: the loop then competes for the GIL with one thread only
 # Set in the scope when a request's body was refused unread: the reply closes the connection
 # instead of reading (and discarding) the rest of a body already known to be refused (core/edge.py).
 CLOSE_CONNECTION = "twofactor_emulator.close_connection"
