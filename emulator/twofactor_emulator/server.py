@@ -17,7 +17,7 @@ thread mode both serve through `uvicorn_config`.
   so the event loop gets its turn sooner (bench/stall.py measures the difference).
 - Logs: when file descriptors run out, asyncio logs a traceback per failed `accept()` and uvicorn
   warns per refused request; `OncePerInterval` keeps one line per condition every
-  `LOG_INTERVAL_SECONDS`, without the traceback.
+  `LOG_INTERVAL_SECONDS`, without the traceback (asyncio's records always as one line).
 """
 
 from __future__ import annotations
@@ -119,11 +119,15 @@ class OncePerInterval(logging.Filter):
         if now - self._last.get(key, -self.interval) < self.interval:
             return False
         self._last[key] = now
-        if record.exc_info and isinstance(record.exc_info[1], OSError):
-            error = record.exc_info[1]
-            record.msg = (
-                f"{record.getMessage()}: {error.strerror or error} (repeats are silenced for {self.interval:g} s)"
+        error = record.exc_info[1] if record.exc_info else None
+        # asyncio's own conditions (accept() failing, its retry timer firing after shutdown closed the
+        # socket) are loop internals: one line says them. Elsewhere only OSErrors lose their traceback.
+        if error is not None and (record.name == "asyncio" or isinstance(error, OSError)):
+            reason = (
+                error.strerror if isinstance(error, OSError) and error.strerror else f"{type(error).__name__}: {error}"
             )
+            first_line = record.getMessage().split("\n", 1)[0]
+            record.msg = f"{first_line}: {reason} (repeats are silenced for {self.interval:g} s)"
             record.args = None
             record.exc_info = None
             record.exc_text = None
