@@ -5,6 +5,7 @@ come from the installed distribution's `pytest11` entry point."""
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -63,21 +64,26 @@ def test_expiry_on_the_emulator_clock(twofactor_emulator):
 """
 
 
-@pytest.mark.parametrize("mode", ["thread", "process"])
-def test_the_fixture_works_in_a_separate_project(tmp_path: Path, mode: str) -> None:
-    (tmp_path / "loginapp.py").write_text(LOGIN_APP)
-    (tmp_path / "test_login.py").write_text(TESTS)
-    (tmp_path / "pytest.ini").write_text(f"[pytest]\ntwofactor_emulator_mode = {mode}\n")
+def run_project(folder: Path) -> subprocess.CompletedProcess[str]:
+    """pytest on the project in `folder`, as its own rootdir, with the installed plugin only."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "PYTEST_ADDOPTS")}
-    env["PYTHONPATH"] = str(tmp_path)
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(tmp_path), str(tmp_path)],
-        cwd=tmp_path,
+    env["PYTHONPATH"] = str(folder)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(folder), str(folder)],
+        cwd=folder,
         env=env,
         capture_output=True,
         text=True,
         timeout=180,
     )
+
+
+@pytest.mark.parametrize("mode", ["thread", "process"])
+def test_the_fixture_works_in_a_separate_project(tmp_path: Path, mode: str) -> None:
+    (tmp_path / "loginapp.py").write_text(LOGIN_APP)
+    (tmp_path / "test_login.py").write_text(TESTS)
+    (tmp_path / "pytest.ini").write_text(f"[pytest]\ntwofactor_emulator_mode = {mode}\n")
+    result = run_project(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3 passed" in result.stdout
 
@@ -93,3 +99,27 @@ def test_an_unknown_mode_is_a_usage_error(tmp_path: Path) -> None:
         timeout=120,
     )
     assert result.returncode != 0 and "twofactor_emulator_mode must be one of thread, process" in result.stdout
+
+
+# With a control token: the control API refuses a request without it; the fixture sends it.
+TOKEN_TESTS = """
+import httpx
+
+def test_token(twofactor_emulator):
+    assert httpx.get(twofactor_emulator.base_url + "/_emulator/health").status_code == 401
+    assert httpx.get(twofactor_emulator.base_url + "/_emulator/health",
+                     headers=twofactor_emulator.control_headers).status_code == 200
+    httpx.get(f"{twofactor_emulator.base_url}/API/V1/{twofactor_emulator.api_key}/SMS/+919999999999/AUTOGEN")
+    assert len(twofactor_emulator.latest_otp("+919999999999")) == 6
+"""
+
+
+@pytest.mark.parametrize("mode", ["thread", "process"])
+def test_the_fixture_sends_a_control_token(tmp_path: Path, mode: str) -> None:
+    (tmp_path / "test_token.py").write_text(TOKEN_TESTS)
+    token = secrets.token_urlsafe(24)
+    ini = f"[pytest]\ntwofactor_emulator_mode = {mode}\ntwofactor_emulator_control_token = {token}\n"
+    (tmp_path / "pytest.ini").write_text(ini)
+    result = run_project(tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert token not in result.stdout + result.stderr

@@ -147,37 +147,6 @@ def test_the_test_helpers_send_the_token(tmp_path: Path) -> None:
         assert token not in repr(emulator)
 
 
-PLUGIN_TEST = """
-import httpx
-
-def test_token(twofactor_emulator):
-    assert httpx.get(twofactor_emulator.base_url + "/_emulator/health").status_code == 401
-    assert httpx.get(twofactor_emulator.base_url + "/_emulator/health",
-                     headers=twofactor_emulator.control_headers).status_code == 200
-    httpx.get(f"{twofactor_emulator.base_url}/API/V1/{twofactor_emulator.api_key}/SMS/+919999999999/AUTOGEN")
-    assert len(twofactor_emulator.latest_otp("+919999999999")) == 6
-"""
-
-
-@pytest.mark.parametrize("mode", ["thread", "process"])
-def test_the_pytest_plugin_works_with_a_token(tmp_path: Path, mode: str) -> None:
-    (tmp_path / "test_token.py").write_text(PLUGIN_TEST)
-    token = secrets.token_urlsafe(24)
-    ini = f"[pytest]\ntwofactor_emulator_mode = {mode}\ntwofactor_emulator_control_token = {token}\n"
-    (tmp_path / "pytest.ini").write_text(ini)
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "PYTEST_ADDOPTS")}
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(tmp_path), str(tmp_path)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert token not in result.stdout + result.stderr
-
-
 def test_a_non_loopback_address_needs_a_token(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "TWOFACTOR_EMULATOR_CONTROL_TOKEN"}
     refused = subprocess.run(
