@@ -186,7 +186,12 @@ class EmulatorApp(Starlette):
             shape_error=shape_error,
             account_key=self._account_key,
         )
-        return Edge(faults, shape_error=shape_error, gates=[(CONTROL_PREFIX + "/", ControlGuard(self.settings))])
+        return Edge(
+            faults,
+            shape_error=shape_error,
+            gates=[(CONTROL_PREFIX + "/", ControlGuard(self.settings))],
+            raise_errors=self.settings.in_process,
+        )
 
 
 def build_app(service: Service, settings: ServerSettings | None = None) -> EmulatorApp:

@@ -41,7 +41,7 @@ ConfigValue = EmulatorConfig | dict[str, Any] | str | Path | None
 STARTUP_SECONDS = 30.0
 
 
-IN_PROCESS = ServerSettings(check_host=False)
+IN_PROCESS = ServerSettings(in_process=True)
 
 
 def create_app(

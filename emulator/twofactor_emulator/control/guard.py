@@ -43,7 +43,7 @@ class ControlGuard:
     """The checks above, over one server's settings."""
 
     def __init__(self, settings: ServerSettings) -> None:
-        self.allowed_hosts = settings.allowed_hosts if settings.check_host else None
+        self.allowed_hosts = None if settings.in_process else settings.allowed_hosts
         token = settings.control_token
         self._token = None if token is None else token.encode("utf-8")
 

@@ -5,7 +5,9 @@ routing, and the settings of the server itself (public URL, allowed hosts, contr
   app's `Exception` handler and then re-raises, and uvicorn closes a keep-alive connection on any
   exception, although the reply said nothing of closing, so a client's next request on it failed.
   Here an exception after a complete reply is dropped (the handler logged it); one before any reply
-  is answered in the route family's shape; one in the middle of a reply lets uvicorn close.
+  is answered in the route family's shape; one in the middle of a reply lets uvicorn close. In
+  process (`ServerSettings.in_process`, the test helpers' `create_app`) it is raised again after
+  the reply, so the test that met a bug fails.
 - A repeated query parameter is refused with 400 in the family's shape, on every route: a rate limit
   reading the first value and a handler reading the last would count one account and serve another.
 - Gates: per path prefix, a check that may answer instead of the app (the control API's guard,
@@ -45,9 +47,11 @@ class ServerSettings:
     public_url: str | None = None  # the base URL handed out in links; None: the listening address
     control_token: str | None = field(default=None, repr=False)  # None: the control API is open (loopback)
     bind_host: str | None = None  # the --host the server was started with
-    # False only in process (testing.create_app behind httpx's ASGITransport or Starlette's TestClient,
-    # whose made-up host names no browser can reach): there is no socket to rebind a name to.
-    check_host: bool = True
+    # True when served in process (testing.create_app behind httpx's ASGITransport or Starlette's
+    # TestClient): any Host is accepted (their host names are made up, and there is no socket a
+    # browser could reach), and an unexpected exception is raised to the test after its 500 reply,
+    # so a bug fails the test that met it. On a socket the connection is kept instead.
+    in_process: bool = False
 
     @property
     def allowed_hosts(self) -> frozenset[str]:
@@ -73,10 +77,18 @@ def host_name(host_header: str) -> str:
 class Edge:
     """The outermost middleware (see the module's docstring)."""
 
-    def __init__(self, app: ASGIApp, *, shape_error: Shaper, gates: Sequence[tuple[str, Gate]] = ()) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        shape_error: Shaper,
+        gates: Sequence[tuple[str, Gate]] = (),
+        raise_errors: bool = False,
+    ) -> None:
         self.app = app
         self.shape_error = shape_error
         self.gates = tuple(gates)
+        self.raise_errors = raise_errors  # after the reply: in process, so the test sees the bug
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -90,13 +102,18 @@ class Edge:
         try:
             await self.app(scope, receive, reply)
         except Exception as exc:
-            if reply.complete:
-                return  # answered (and logged) by the app's error handler: keep the connection
-            if reply.started:
+            if reply.started and not reply.complete:
                 raise  # half a reply: only closing the connection ends it
-            log.error("unexpected %s on %s %s", type(exc).__name__, scope["method"], _route_name(scope), exc_info=exc)
-            status, text = (503, STORAGE) if isinstance(exc, sqlite3.Error) else (500, INTERNAL)
-            await self.shape_error(Request(scope), text, status)(scope, receive, send)
+            if not reply.started:
+                log.error(
+                    "unexpected %s on %s %s", type(exc).__name__, scope["method"], _route_name(scope), exc_info=exc
+                )
+                status, text = (503, STORAGE) if isinstance(exc, sqlite3.Error) else (500, INTERNAL)
+                await self.shape_error(Request(scope), text, status)(scope, receive, send)
+            # Else answered (and logged) by the app's error handler.
+            if self.raise_errors:
+                raise
+            # On a socket: the reply is complete, so the connection stays open for the next request.
 
     def _refusal(self, scope: Scope) -> Response | None:
         query: bytes = scope.get("query_string", b"")
