@@ -9,7 +9,8 @@ another name reach it as if same-origin. In order:
    the emulator's own) is refused: 403. Requests without those headers (curl, httpx, test helpers)
    are not browser requests and pass.
 3. With a control token: `Authorization: Bearer <token>`, or the cookie a browser gets by opening
-   `/_emulator/inbox?token=<token>` once (HttpOnly, SameSite=Strict); else 401.
+   `/_emulator/inbox?token=<token>` once (HttpOnly, SameSite=Strict; it holds an HMAC of the token,
+   not the token, so the browser's cookie store never has the token itself); else 401.
 4. A state-changing route (POST, PUT) needs `Content-Type: application/json`: else 415 (checked
    by the route, control/routes.py, after a wrong method got its 405). A browser sends JSON
    cross-site only after a CORS preflight, which the emulator never grants.
@@ -19,6 +20,7 @@ Every refusal is the control API's `{"error": ...}` shape.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -44,8 +46,9 @@ class ControlGuard:
 
     def __init__(self, settings: ServerSettings) -> None:
         self.allowed_hosts = None if settings.in_process else settings.allowed_hosts
-        token = settings.control_token
-        self._token = None if token is None else token.encode("utf-8")
+        token = None if settings.control_token is None else settings.control_token.encode("utf-8")
+        self._token = token
+        self._cookie = None if token is None else hmac.new(token, COOKIE.encode(), hashlib.sha256).hexdigest()
 
     def __call__(self, scope: Scope) -> Response | None:
         """A refusal (or the inbox's cookie-setting redirect), or None to let the request through."""
@@ -72,7 +75,9 @@ class ControlGuard:
         scheme, _, credentials = headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and self._matches(credentials.strip()):
             return True
-        return self._matches(_cookie(headers.get("cookie", "")))
+        cookie = _cookie(headers.get("cookie", ""))
+        assert self._cookie is not None
+        return cookie is not None and hmac.compare_digest(cookie.encode("utf-8"), self._cookie.encode())
 
     def _inbox_login(self, scope: Scope, offered: str) -> Response:
         """`GET /_emulator/inbox?token=...`: the right token sets the cookie and reloads the page
@@ -82,7 +87,8 @@ class ControlGuard:
         query: bytes = scope["query_string"]
         rest = [(k, v) for k, v in parse_qsl(query.decode("latin-1")) if k != "token"]
         response = RedirectResponse(INBOX + ("?" + urlencode(rest) if rest else ""), status_code=303)
-        response.set_cookie(COOKIE, offered, path="/_emulator", httponly=True, samesite="strict")
+        assert self._cookie is not None
+        response.set_cookie(COOKIE, self._cookie, path="/_emulator", httponly=True, samesite="strict")
         return response
 
 

@@ -129,6 +129,7 @@ def test_a_browser_passes_the_token_once_and_keeps_a_strict_cookie(serve: Any) -
         assert login.status_code == 303 and login.headers["location"] == "/_emulator/inbox"  # the token leaves the URL
         cookie = login.headers["set-cookie"]
         assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/_emulator" in cookie
+        assert token not in cookie  # an HMAC of the token, not the token
         assert http.get("/_emulator/inbox").status_code == 200  # httpx keeps the cookie, as a browser does
         assert http.get("/_emulator/messages").status_code == 200
         with http.stream("GET", "/_emulator/events") as events:
