@@ -25,6 +25,8 @@ DIST = ROOT / "dist"
 DOCUMENTS = [
     (ROOT / "openapi" / "twofactor.yaml", "twofactor-openapi"),
     (ROOT / "openapi" / "emulator-admin.yaml", "twofactor-emulator-admin-openapi"),
+    (ROOT / "openapi" / "tata-smart2fa.yaml", "tata-smart2fa-openapi"),
+    (ROOT / "openapi" / "datatechlabs-sms.yaml", "datatechlabs-sms-openapi"),
 ]
 
 

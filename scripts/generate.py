@@ -75,6 +75,8 @@ def bundled(document: Path) -> Path:
 
 
 TWOFACTOR = ROOT / "openapi" / "twofactor.yaml"
+TATA_SMART2FA = ROOT / "openapi" / "tata-smart2fa.yaml"
+DATATECHLABS = ROOT / "openapi" / "datatechlabs-sms.yaml"
 
 
 # --- options, each with the reason it is there ---------------------------------------------------
@@ -220,6 +222,10 @@ class Target:
 TARGETS = [
     Target(TWOFACTOR, "openapi-python-client", "twofactor_client", PYTHON_CLIENT_OPTIONS),
     Target(TWOFACTOR, "datamodel-codegen", "twofactor_models", MODEL_OPTIONS),
+    Target(TATA_SMART2FA, "openapi-python-client", "tata_smart2fa_client", PYTHON_CLIENT_OPTIONS),
+    Target(TATA_SMART2FA, "datamodel-codegen", "tata_smart2fa_models", MODEL_OPTIONS),
+    Target(DATATECHLABS, "openapi-python-client", "datatechlabs_client", PYTHON_CLIENT_OPTIONS),
+    Target(DATATECHLABS, "datamodel-codegen", "datatechlabs_models", MODEL_OPTIONS),
     Target(bundled(TWOFACTOR), "openapi-typescript", "openapi-typescript/twofactor.d.ts", OPENAPI_TYPESCRIPT_OPTIONS),
     Target(bundled(TWOFACTOR), "typescript-fetch", "typescript-fetch/twofactor", TYPESCRIPT_FETCH_OPTIONS, ("**.ts",)),
     Target(bundled(TWOFACTOR), "go", "go/twofactor", GO_OPTIONS, ("*.go", "go.mod")),
