@@ -147,7 +147,7 @@ class SendOtpRequest(BaseModel):
         str | None,
         Field(
             alias="accountSid",
-            description="Documented. Send on behalf of this sub-account of the caller.",
+            description='Documented. Send on behalf of this sub-account of the caller; it "has to be valid\nsub-account". Interpretation: a SID that is neither the caller\'s account nor one of\nits sub-accounts is error 400 `Invalid parameter: accountSid`.\n',
             examples=["AC1f2aee21e9d2afba92635f38823d6485"],
             max_length=34,
             min_length=34,
@@ -699,7 +699,7 @@ class LimitDefinition(BaseModel):
         str | None,
         Field(
             alias="accountSid",
-            description="The sub-account the limit belongs to; the caller's own account when absent.",
+            description="The sub-account the limit belongs to; the caller's own account when absent.\nInterpretation: any other SID is error 400 `Invalid parameter: accountSid`.\n",
             examples=["AC1f2aee21e9d2afba92635f38823d6485"],
             max_length=34,
             min_length=34,
