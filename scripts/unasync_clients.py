@@ -41,6 +41,8 @@ class Twin:
 TWINS = (
     Twin("overrides/sms_common/aio.py", "overrides/sms_common/client.py"),
     Twin("overrides/twofactor/aio.py", "overrides/twofactor/client.py"),
+    Twin("overrides/tata_smart2fa/aio.py", "overrides/tata_smart2fa/client.py"),
+    Twin("overrides/datatechlabs/aio.py", "overrides/datatechlabs/client.py"),
 )
 
 # Async name -> sync name, beyond unasync's own (`__aenter__`, `AsyncIterator`, ...). unasync would
@@ -65,6 +67,10 @@ REPLACEMENTS = {
     "AsyncSms": "Sms",
     "AsyncBulk": "Bulk",
     "AsyncEncrypted": "Encrypted",
+    # tata_smart2fa
+    "AsyncSmart2fa": "Smart2fa",
+    # datatechlabs (its `AsyncSms` group is named above)
+    "AsyncDatatechlabs": "Datatechlabs",
 }
 
 _LEFT_OVER = re.compile(r"\b(async|await|Async\w*|Sync\w*|a(?:enter|exit|close)\w*)\b")
