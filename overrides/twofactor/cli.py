@@ -5,6 +5,8 @@
     twofactor otp verify <session id> 123456
     twofactor --json bulk send messages.csv
     twofactor demo                                 # start the emulator and run a send-and-verify round trip
+    twofactor tata send +919999999999 --service MyApp --from +919876500000   # Tata Smart 2FA (tata_smart2fa/cli.py)
+    twofactor datatechlabs send +919999999999 "Your code is 482910"          # datatechlabs (datatechlabs/cli.py)
 
 Exit codes: 0 done (and matched); 1 an OTP mismatch, or some bulk messages failed; 2 bad usage or
 input (nothing was sent); 3 the API or the network failed.
@@ -20,12 +22,16 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from datatechlabs import cli as datatechlabs_cli
+from sms_common import errors as common
 from sms_common.retries import RetryPolicy
 from sms_common.settings import from_env
+from tata_smart2fa import cli as tata_cli
+from tata_smart2fa.results import VerifyResult as TataVerifyResult
 
 from . import bulk_files
 from .client import TwoFactor
-from .errors import InvalidInput, TransportError, TwoFactorError
+from .errors import InvalidInput, TwoFactorError
 from .results import BulkResult, VerifyResult
 from .settings import PRODUCTION_URL
 
@@ -35,6 +41,10 @@ EXIT_OK, EXIT_NEGATIVE, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 API_KEY_ENV = "TWOFACTOR_API_KEY"
 SECRET_KEY_ENV = "TWOFACTOR_SECRET_KEY"  # noqa: S105 - the variable's name, not a key
 BASE_URL_ENV = "TWOFACTOR_BASE_URL"
+# The other providers' command groups (`twofactor tata ...`, `twofactor datatechlabs ...`): each
+# reads its own environment and has its own `--base-url`; the options above before the group
+# (--timeout, --retries, --json) apply to them too, the global --base-url does not.
+OTHER_PROVIDERS = {tata_cli.GROUP: tata_cli, datatechlabs_cli.GROUP: datatechlabs_cli}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--base-url",
         default=from_env(BASE_URL_ENV, PRODUCTION_URL),
-        help=f"API address (default ${BASE_URL_ENV} or {PRODUCTION_URL}); the emulator's for local use",
+        help=f"2Factor's API address (default ${BASE_URL_ENV} or {PRODUCTION_URL}); the emulator's for local use",
     )
     parser.add_argument("--timeout", type=float, default=15.0, help="seconds to wait for a reply (default 15)")
     parser.add_argument("--retries", type=int, default=2, help="retries of safe failures (default 2; 0 for none)")
@@ -107,6 +117,9 @@ def _parser() -> argparse.ArgumentParser:
 
     balance = groups.add_parser("balance", help="credits left")
     balance.add_argument("--kind", choices=("otp", "transactional", "promotional"), default="otp")
+
+    for provider in OTHER_PROVIDERS.values():
+        provider.add_commands(groups)
     return parser
 
 
@@ -216,14 +229,14 @@ def _readable(value: Any) -> str:
         lines = [f"accepted {len(value.accepted)}, failed {len(value.failed)}, requests {len(value.request_ids)}"]
         lines += [f"  failed #{item.index} {item.phone}: {item.error}" for item in value.failed]
         return "\n".join(lines)
-    if isinstance(value, VerifyResult):
+    if isinstance(value, VerifyResult | TataVerifyResult):
         return f"{'matched' if value.matched else 'mismatch'}: {value.details}"
     return "\n".join(f"{key}: {item}" for key, item in data.items() if item not in (None, "", ()))
 
 
-def _error_exit(error: TwoFactorError, as_json: bool, out: TextIO, err: TextIO) -> int:
+def _error_exit(error: common.ProviderError, as_json: bool, out: TextIO, err: TextIO) -> int:
     # Refused before any request (bad input, a malformed key): no status and no network failure.
-    usage = error.status_code is None and not isinstance(error, TransportError)
+    usage = error.status_code is None and not isinstance(error, common.TransportError)
     if as_json:
         payload = {
             "error": type(error).__name__,
@@ -245,14 +258,22 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
 
         return demo(args[1:])
     options = _parser().parse_args(args)
+    if options.retries < 0 or options.timeout <= 0:
+        stderr.write("twofactor: --retries must be 0 or more and --timeout more than 0\n")
+        return EXIT_USAGE
+    if options.group in OTHER_PROVIDERS:
+        code: int
+        try:
+            value, code = OTHER_PROVIDERS[options.group].run(options)
+        except common.ProviderError as error:
+            return _error_exit(error, options.json, stdout, stderr)
+        stdout.write((json.dumps(_as_json(value)) if options.json else _readable(value)) + "\n")
+        return code
     api_key = from_env(API_KEY_ENV)
     if not api_key:
         stderr.write(f"twofactor: set {API_KEY_ENV} to the account's API key\n")
         return EXIT_USAGE
     secret_key = from_env(SECRET_KEY_ENV)
-    if options.retries < 0 or options.timeout <= 0:
-        stderr.write("twofactor: --retries must be 0 or more and --timeout more than 0\n")
-        return EXIT_USAGE
     try:
         with TwoFactor(
             api_key,
