@@ -10,8 +10,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from datatechlabs import AsyncDatatechlabs, Datatechlabs
+from datatechlabs import aio as datatechlabs_aio
+from datatechlabs import client as datatechlabs_client
 from sms_common.aio import AsyncBaseClient
 from sms_common.client import BaseClient
+from tata_smart2fa import AsyncSmart2fa, Smart2fa
 from twofactor import AsyncTwoFactor, TwoFactor
 
 API_KEY = "twins-0000-key"
@@ -47,6 +51,9 @@ def _pairs() -> Iterator[tuple[str, type, type]]:
     for group in ("otp", "voice", "sms", "bulk", "encrypted"):
         yield group, type(getattr(sync_client, group)), type(getattr(async_client, group))
     sync_client.close()
+    yield "tata_smart2fa", Smart2fa, AsyncSmart2fa
+    yield "datatechlabs", Datatechlabs, AsyncDatatechlabs
+    yield "datatechlabs.sms", datatechlabs_client.Sms, datatechlabs_aio.AsyncSms
 
 
 PAIRS = list(_pairs())
