@@ -13,7 +13,7 @@ import logging
 import httpx
 from sms_common.provider import Provider
 from sms_common.retries import RetryPolicy
-from sms_common.settings import DEFAULT_TIMEOUT, ClientSettings, from_env
+from sms_common.settings import DEFAULT_TIMEOUT, BasicCredentials, ClientSettings, from_env
 
 from .errors import InvalidCredentials, InvalidInput, Timeout, TransportError
 
@@ -49,25 +49,24 @@ class Settings(ClientSettings):
         retry: RetryPolicy | None = None,
     ) -> None:
         PROVIDER.setup_logging()
-        username = username if username is not None else from_env(USERNAME_ENV)
-        password = password if password is not None else from_env(PASSWORD_ENV)
-        if not isinstance(username, str) or not username.strip():
-            raise InvalidCredentials(f"a user name is needed: Datatechlabs(username, password) or ${USERNAME_ENV}")
-        if not isinstance(password, str) or not password:
-            raise InvalidCredentials(f"a password is needed: Datatechlabs(username, password) or ${PASSWORD_ENV}")
-        if ":" in username or any(not c.isprintable() for c in username + password):
-            raise InvalidCredentials("the user name may not contain ':', and neither may hold control characters")
+        self._credentials = BasicCredentials(
+            username,
+            password,
+            user_env=USERNAME_ENV,
+            password_env=PASSWORD_ENV,
+            labels=("user name", "password"),
+            usage="Datatechlabs(username, password)",
+            error=InvalidCredentials,
+        )
         url = base_url if base_url is not None else from_env(BASE_URL_ENV)
         if not url:
             raise InvalidInput(
                 f"datatechlabs publishes no base URL: pass base_url= or set ${BASE_URL_ENV} "
                 "(the emulator's address for local work)"
             )
-        super().__init__(PROVIDER, base_url=url, timeout=timeout, retry=retry, secrets=(username, password))
-        self._username = username
-        self._password = password
+        super().__init__(PROVIDER, base_url=url, timeout=timeout, retry=retry, secrets=self._credentials.secrets)
         self.sender = sender if sender is not None else from_env(SENDER_ENV)
 
     def auth(self) -> httpx.BasicAuth:
         """The Basic credentials for the HTTP client."""
-        return httpx.BasicAuth(self._username, self._password)
+        return self._credentials.auth()

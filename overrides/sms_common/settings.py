@@ -12,11 +12,11 @@ from collections.abc import Iterable
 
 import httpx
 
-from .errors import InvalidInput
+from .errors import InvalidCredentials, InvalidInput
 from .provider import Provider
 from .retries import RetryPolicy
 
-__all__ = ["DEFAULT_TIMEOUT", "ClientSettings", "as_timeout", "check_base_url", "from_env"]
+__all__ = ["DEFAULT_TIMEOUT", "BasicCredentials", "ClientSettings", "as_timeout", "check_base_url", "from_env"]
 
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 
@@ -42,6 +42,49 @@ def as_timeout(timeout: float | httpx.Timeout, error: type[InvalidInput] = Inval
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
         raise error(f"timeout must be a number of seconds above 0, got {timeout!r}")
     return httpx.Timeout(timeout)
+
+
+class BasicCredentials:
+    """A user and password for HTTP Basic, from the arguments or else the environment, checked.
+
+    `usage` says how to give them (e.g. "Smart2fa(sid, token)"); `labels` name the two in messages
+    (e.g. ("account SID", "auth token")). A missing or unusable pair is `error`; no message shows a
+    value. The pair is kept private: not in repr(), only in `auth()` and in `secrets` (for redaction).
+    """
+
+    def __init__(
+        self,
+        user: str | None,
+        password: str | None,
+        *,
+        user_env: str,
+        password_env: str,
+        labels: tuple[str, str],
+        usage: str,
+        error: type[InvalidInput] | type[InvalidCredentials],
+    ) -> None:
+        user = user if user is not None else from_env(user_env)
+        password = password if password is not None else from_env(password_env)
+        for value, label, env in ((user, labels[0], user_env), (password, labels[1], password_env)):
+            if not isinstance(value, str) or not value.strip():
+                raise error(f"the {label} is needed: {usage} or ${env}")
+        assert isinstance(user, str) and isinstance(password, str)
+        if ":" in user or any(not c.isprintable() for c in user + password):
+            # Basic auth joins them with ':' in one header line.
+            raise error(f"the {labels[0]} may not contain ':', and neither may hold control characters")
+        self._user = user
+        self._password = password
+
+    @property
+    def secrets(self) -> tuple[str, str]:
+        return self._user, self._password
+
+    def auth(self) -> httpx.BasicAuth:
+        """The credentials for an httpx client."""
+        return httpx.BasicAuth(self._user, self._password)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(***)"
 
 
 class ClientSettings:

@@ -12,7 +12,7 @@ import logging
 import httpx
 from sms_common.provider import Provider
 from sms_common.retries import RetryPolicy
-from sms_common.settings import DEFAULT_TIMEOUT, ClientSettings, from_env
+from sms_common.settings import DEFAULT_TIMEOUT, BasicCredentials, ClientSettings, from_env
 
 from .errors import InvalidCredentials, InvalidInput, Timeout, TransportError
 
@@ -64,28 +64,26 @@ class Settings(ClientSettings):
         retry: RetryPolicy | None = None,
     ) -> None:
         PROVIDER.setup_logging()
-        sid = sid if sid is not None else from_env(SID_ENV)
-        token = token if token is not None else from_env(TOKEN_ENV)
-        if not isinstance(sid, str) or not sid.strip():
-            raise InvalidCredentials(f"an account SID is needed: Smart2fa(sid, token) or ${SID_ENV}")
-        if not isinstance(token, str) or not token.strip():
-            raise InvalidCredentials(f"an auth token is needed: Smart2fa(sid, token) or ${TOKEN_ENV}")
-        if ":" in sid or any(not c.isprintable() for c in sid + token):
-            # Basic auth joins them with ':'; neither is shown, only what is wrong.
-            raise InvalidCredentials("the account SID may not contain ':', and neither may hold control characters")
+        self._credentials = BasicCredentials(
+            sid,
+            token,
+            user_env=SID_ENV,
+            password_env=TOKEN_ENV,
+            labels=("account SID", "auth token"),
+            usage="Smart2fa(sid, token)",
+            error=InvalidCredentials,
+        )
         super().__init__(
             PROVIDER,
             base_url=base_url if base_url is not None else from_env(BASE_URL_ENV, PRODUCTION_URL) or PRODUCTION_URL,
             timeout=timeout,
             retry=retry,
-            secrets=(sid, token),
+            secrets=self._credentials.secrets,
         )
-        self._sid = sid
-        self._token = token
         self.service = service if service is not None else from_env(SERVICE_ENV)
         self.sender = sender if sender is not None else from_env(FROM_ENV)
         self.email_from = email_from if email_from is not None else from_env(EMAIL_FROM_ENV)
 
     def auth(self) -> httpx.BasicAuth:
         """The Basic credentials (SID as user, token as password) for the HTTP client."""
-        return httpx.BasicAuth(self._sid, self._token)
+        return self._credentials.auth()

@@ -14,7 +14,7 @@ from sms_common.client import BaseClient
 from sms_common.json_body import parse_json_object
 from sms_common.redact import redact, redact_url
 from sms_common.retries import Kind, RetryPolicy, next_delay
-from sms_common.settings import ClientSettings, as_timeout, from_env
+from sms_common.settings import BasicCredentials, ClientSettings, as_timeout, from_env
 
 SECRET = "s3cr3t-sentinel-value"
 
@@ -166,3 +166,25 @@ async def test_a_send_that_may_have_arrived_is_not_repeated_on_the_async_base_cl
             await client.run(_acme_call(Kind.SEND))
     assert attempts == 1
     assert caught.value.provider == "Acme" and SECRET not in str(caught.value)
+
+
+def test_basic_credentials_come_from_arguments_or_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    options = {
+        "user_env": "ACME_TEST_USER",
+        "password_env": "ACME_TEST_PASSWORD",
+        "labels": ("user", "password"),
+        "usage": "Acme(user, password)",
+        "error": AcmeInput,
+    }
+    monkeypatch.delenv("ACME_TEST_USER", raising=False)
+    monkeypatch.setenv("ACME_TEST_PASSWORD", SECRET)
+    with pytest.raises(AcmeInput, match=r"the user is needed: Acme\(user, password\) or \$ACME_TEST_USER"):
+        BasicCredentials(None, None, **options)
+    monkeypatch.setenv("ACME_TEST_USER", "env-user")
+    assert BasicCredentials(None, None, **options).secrets == ("env-user", SECRET)
+    assert BasicCredentials("arg-user", None, **options).secrets == ("arg-user", SECRET)  # the argument wins
+    assert SECRET not in repr(BasicCredentials(None, None, **options))
+    for user, password in (("a:b", SECRET), ("user", SECRET + "\n")):
+        with pytest.raises(AcmeInput) as refused:
+            BasicCredentials(user, password, **options)
+        assert SECRET not in str(refused.value)
