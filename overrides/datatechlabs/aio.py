@@ -11,23 +11,17 @@ Receipts posted to `dlr_url` are read with `parse_delivery_receipt` (webhooks.py
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 import httpx
 from sms_common.aio import AsyncBaseClient
-from sms_common.call import Call
 from sms_common.retries import RetryPolicy
 from sms_common.settings import DEFAULT_TIMEOUT
 
 from . import calls
 from .calls import Coding, DlrMethod
-from .errors import DatatechlabsError
 from .results import SmsSent
-from .settings import PROVIDER, Settings
+from .settings import Settings
 
 __all__ = ["AsyncDatatechlabs"]
-
-T = TypeVar("T")
 
 
 class AsyncDatatechlabs(AsyncBaseClient[Settings]):
@@ -54,15 +48,6 @@ class AsyncDatatechlabs(AsyncBaseClient[Settings]):
         settings = Settings(username, password, base_url=base_url, sender=sender, timeout=timeout, retry=retry)
         super().__init__(settings, transport=transport, auth=settings.auth())
         self.sms = AsyncSms(self)
-
-    async def run(self, call: Call[T]) -> T:
-        """As the base client's, and an error's text from the server loses every credential it echoes."""
-        try:
-            return await super().run(call)
-        except DatatechlabsError as error:
-            error.details = PROVIDER.redact(error.details, self._settings.secrets)
-            error.args = (error.details,)
-            raise
 
 
 class AsyncSms:

@@ -4,23 +4,17 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 import httpx
-from sms_common.call import Call
 from sms_common.client import BaseClient
 from sms_common.retries import RetryPolicy
 from sms_common.settings import DEFAULT_TIMEOUT
 
 from . import calls
 from .calls import Coding, DlrMethod
-from .errors import DatatechlabsError
 from .results import SmsSent
-from .settings import PROVIDER, Settings
+from .settings import Settings
 
 __all__ = ["Datatechlabs"]
-
-T = TypeVar("T")
 
 
 class Datatechlabs(BaseClient[Settings]):
@@ -47,15 +41,6 @@ class Datatechlabs(BaseClient[Settings]):
         settings = Settings(username, password, base_url=base_url, sender=sender, timeout=timeout, retry=retry)
         super().__init__(settings, transport=transport, auth=settings.auth())
         self.sms = Sms(self)
-
-    def run(self, call: Call[T]) -> T:
-        """As the base client's, and an error's text from the server loses every credential it echoes."""
-        try:
-            return super().run(call)
-        except DatatechlabsError as error:
-            error.details = PROVIDER.redact(error.details, self._settings.secrets)
-            error.args = (error.details,)
-            raise
 
 
 class Sms:

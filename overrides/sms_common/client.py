@@ -11,6 +11,7 @@ from typing import Generic, Self, TypeVar
 import httpx
 
 from .call import Call
+from .errors import ProviderError
 from .provider import Provider
 from .retries import Attempt, Kind, RetryPolicy, next_delay
 from .settings import ClientSettings
@@ -84,7 +85,13 @@ class BaseClient(Generic[SettingsT]):
         reply = send_with_retries(
             settings.provider, settings.retry, call.kind, call.operation, attempt, settings.secrets
         )
-        return call.read(reply)
+        try:
+            return call.read(reply)
+        except ProviderError as error:
+            # The error's text may quote the server, which may echo a credential back.
+            error.details = settings.provider.redact(error.details, settings.secrets)
+            error.args = (error.details,)
+            raise
 
     def close(self) -> None:
         """Close the connections."""

@@ -16,22 +16,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import TypeVar
 
 import httpx
 from sms_common.aio import AsyncBaseClient
-from sms_common.call import Call
 from sms_common.retries import RetryPolicy
 from sms_common.settings import DEFAULT_TIMEOUT
 
 from . import calls
-from .errors import InvalidInput, Smart2faError
+from .errors import InvalidInput
 from .results import Channel, Limit, LimitBucket, OtpRecord, OtpSent, UsageRecord, VerifyResult
-from .settings import PROVIDER, Settings
+from .settings import Settings
 
 __all__ = ["AsyncSmart2fa"]
-
-T = TypeVar("T")
 
 
 class AsyncSmart2fa(AsyncBaseClient[Settings]):
@@ -70,15 +66,6 @@ class AsyncSmart2fa(AsyncBaseClient[Settings]):
             retry=retry,
         )
         super().__init__(settings, transport=transport, auth=settings.auth())
-
-    async def run(self, call: Call[T]) -> T:
-        """As the base client's, and an error's text from the server loses every credential it echoes."""
-        try:
-            return await super().run(call)
-        except Smart2faError as error:
-            error.details = PROVIDER.redact(error.details, self._settings.secrets)
-            error.args = (error.details,)
-            raise
 
     def _service(self, service: str | None) -> str:
         chosen = service if service is not None else self._settings.service

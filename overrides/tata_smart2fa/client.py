@@ -6,22 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import TypeVar
 
 import httpx
-from sms_common.call import Call
 from sms_common.client import BaseClient
 from sms_common.retries import RetryPolicy
 from sms_common.settings import DEFAULT_TIMEOUT
 
 from . import calls
-from .errors import InvalidInput, Smart2faError
+from .errors import InvalidInput
 from .results import Channel, Limit, LimitBucket, OtpRecord, OtpSent, UsageRecord, VerifyResult
-from .settings import PROVIDER, Settings
+from .settings import Settings
 
 __all__ = ["Smart2fa"]
-
-T = TypeVar("T")
 
 
 class Smart2fa(BaseClient[Settings]):
@@ -60,15 +56,6 @@ class Smart2fa(BaseClient[Settings]):
             retry=retry,
         )
         super().__init__(settings, transport=transport, auth=settings.auth())
-
-    def run(self, call: Call[T]) -> T:
-        """As the base client's, and an error's text from the server loses every credential it echoes."""
-        try:
-            return super().run(call)
-        except Smart2faError as error:
-            error.details = PROVIDER.redact(error.details, self._settings.secrets)
-            error.args = (error.details,)
-            raise
 
     def _service(self, service: str | None) -> str:
         chosen = service if service is not None else self._settings.service
