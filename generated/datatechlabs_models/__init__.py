@@ -89,11 +89,11 @@ class SendSmsRequest(BaseModel):
         str | None,
         Field(
             alias="dlr-url",
-            description="Documented. Where receipts go. Interpretation - an absolute http or https URL, at most 2048 characters.",
+            description="Documented. Where receipts go. Interpretation - an absolute http or https URL, at most 2048 characters, without spaces or control characters.",
             examples=["http://server.host.com/path"],
             max_length=2048,
             min_length=8,
-            pattern="^https?://[^\\s]+$",
+            pattern="^https?://[^\\s\\x00-\\x1F\\x7F]+$",
             title="DlrUrl",
         ),
     ] = None

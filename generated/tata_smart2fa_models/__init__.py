@@ -127,7 +127,7 @@ class SendOtpRequest(BaseModel):
             examples=["+919999999999", "user@example.com"],
             max_length=254,
             min_length=1,
-            pattern="^(?:\\+?[0-9]{1,15}|client:[A-Za-z0-9_.-]{1,64}|[^@\\s]{1,64}@[^@\\s]{1,253})$",
+            pattern="^(?:\\+?[0-9]{1,15}|client:[A-Za-z0-9_.-]{1,64}|[^@\\s\\x00-\\x1F\\x7F]{1,64}@[^@\\s\\x00-\\x1F\\x7F]{1,253})$",
             title="Destination",
         ),
     ]
@@ -173,7 +173,7 @@ class SendOtpRequest(BaseModel):
             examples=["user@example.com"],
             max_length=254,
             min_length=3,
-            pattern="^[^@\\s]{1,64}@[^@\\s]{1,253}$",
+            pattern="^[^@\\s\\x00-\\x1F\\x7F]{1,64}@[^@\\s\\x00-\\x1F\\x7F]{1,253}$",
             title="EmailAddress",
         ),
     ] = None
@@ -293,7 +293,7 @@ class VerifyOtpRequest(BaseModel):
             examples=["+919999999999", "user@example.com"],
             max_length=254,
             min_length=1,
-            pattern="^(?:\\+?[0-9]{1,15}|client:[A-Za-z0-9_.-]{1,64}|[^@\\s]{1,64}@[^@\\s]{1,253})$",
+            pattern="^(?:\\+?[0-9]{1,15}|client:[A-Za-z0-9_.-]{1,64}|[^@\\s\\x00-\\x1F\\x7F]{1,64}@[^@\\s\\x00-\\x1F\\x7F]{1,253})$",
             title="Destination",
         ),
     ]
@@ -345,7 +345,7 @@ class CancelOtpRequest(BaseModel):
             examples=["+919999999999", "user@example.com"],
             max_length=254,
             min_length=1,
-            pattern="^(?:\\+?[0-9]{1,15}|client:[A-Za-z0-9_.-]{1,64}|[^@\\s]{1,64}@[^@\\s]{1,253})$",
+            pattern="^(?:\\+?[0-9]{1,15}|client:[A-Za-z0-9_.-]{1,64}|[^@\\s\\x00-\\x1F\\x7F]{1,64}@[^@\\s\\x00-\\x1F\\x7F]{1,253})$",
             title="Destination",
         ),
     ]
@@ -446,7 +446,7 @@ class OtpRecord(BaseModel):
             examples=["+919999999999", "user@example.com"],
             max_length=254,
             min_length=1,
-            pattern="^(?:\\+?[0-9]{1,15}|client:[A-Za-z0-9_.-]{1,64}|[^@\\s]{1,64}@[^@\\s]{1,253})$",
+            pattern="^(?:\\+?[0-9]{1,15}|client:[A-Za-z0-9_.-]{1,64}|[^@\\s\\x00-\\x1F\\x7F]{1,64}@[^@\\s\\x00-\\x1F\\x7F]{1,253})$",
             title="Destination",
         ),
     ]
@@ -525,7 +525,7 @@ class OtpSearchFilter(BaseModel):
             examples=["+919999999999", "user@example.com"],
             max_length=254,
             min_length=1,
-            pattern="^(?:\\+?[0-9]{1,15}|client:[A-Za-z0-9_.-]{1,64}|[^@\\s]{1,64}@[^@\\s]{1,253})$",
+            pattern="^(?:\\+?[0-9]{1,15}|client:[A-Za-z0-9_.-]{1,64}|[^@\\s\\x00-\\x1F\\x7F]{1,64}@[^@\\s\\x00-\\x1F\\x7F]{1,253})$",
             title="Destination",
         ),
     ] = None

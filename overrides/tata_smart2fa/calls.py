@@ -57,7 +57,7 @@ __all__ = [
 
 T = TypeVar("T")
 _PHONE = re.compile(r"^(?:\+?[0-9]{1,15}|client:[A-Za-z0-9_.-]{1,64})$")  # PhoneDestination
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,253}$")  # EmailAddress
+_EMAIL = re.compile(r"^[^@\s\x00-\x1F\x7F]{1,64}@[^@\s\x00-\x1F\x7F]{1,253}$")  # EmailAddress
 _REQUEST_ID = re.compile(r"^OTP[0-9A-Za-z]{31}$")  # RequestId
 _LIMIT_SID = re.compile(r"^LM[0-9a-f]{32}$")  # LimitSid
 

@@ -34,7 +34,7 @@ class SendSmsRequest:
                 `yes`/`no` are refused). Default: False.
             dlr_level (DlrLevel | Unset): Documented. 1 the SMSC's receipt, 2 the handset's receipt, 3 both.
             dlr_url (str | Unset): Documented. Where receipts go. Interpretation - an absolute http or https URL, at most
-                2048 characters.
+                2048 characters, without spaces or control characters.
             dlr_method (DlrMethod | Unset): Documented (`POST`); `GET` and the default `GET` are platform.
             coding (Coding | Unset): The character set. Documented: `UTF-8`. Interpretation: `GSM7` as well (Jasmin takes a
                 number 0 to 14 here; these names are datatechlabs'); absent means GSM-7 when the content

@@ -41,7 +41,7 @@ class SendOtpRequest:
             subject (str | Unset): Documented. The email's subject; required for, and only used by, the email channel.
                 Interpretation - 1 to 255 characters, one line.
             email_from (str | Unset): Interpretation. An email address, `local@domain`, at most 254 characters, without
-                spaces.
+                spaces or control characters.
             language (str | Unset): Documented. The text-to-speech language of a call, e.g. `en-US`, or
                 `<engine>.<language>` such as `awspolly.ja-JP` (AWS Polly is the default engine).
             repeat (int | Unset): Documented. How many times a call plays the message; default 1. Interpretation - 1 to 10.
