@@ -121,12 +121,6 @@ class ErrorReply(BaseModel):
     ]
 
 
-class DlrLevelText(StrEnum):
-    field_1 = "1"
-    field_2 = "2"
-    field_3 = "3"
-
-
 class DeliveryReceipt(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -153,7 +147,17 @@ class DeliveryReceipt(BaseModel):
             title="DlrMessageStatus",
         ),
     ]
-    level: DlrLevelText
+    level: Annotated[
+        str,
+        Field(
+            description="Platform. The level the send asked for, as form and query text: `1`, `2` or `3`.\nA pattern, not an enum: typescript-fetch cannot import an enum into the module of a\nwebhook's parameters.\n",
+            examples=["2"],
+            max_length=1,
+            min_length=1,
+            pattern="^[123]$",
+            title="DlrLevelText",
+        ),
+    ]
     connector: Annotated[
         str | None,
         Field(
@@ -268,7 +272,17 @@ class ReceiveDatatechlabsDlrByGetParametersQuery(BaseModel):
             title="DlrMessageStatus",
         ),
     ]
-    level: DlrLevelText
+    level: Annotated[
+        str,
+        Field(
+            description="Platform. The level the send asked for, as form and query text: `1`, `2` or `3`.\nA pattern, not an enum: typescript-fetch cannot import an enum into the module of a\nwebhook's parameters.\n",
+            examples=["2"],
+            max_length=1,
+            min_length=1,
+            pattern="^[123]$",
+            title="DlrLevelText",
+        ),
+    ]
     connector: Annotated[
         str | None,
         Field(

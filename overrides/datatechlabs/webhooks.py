@@ -85,7 +85,7 @@ def parse_delivery_receipt(
     return DeliveryReceipt(
         message_id=receipt.id,
         message_status=receipt.message_status,
-        level=int(receipt.level.value),
+        level=int(receipt.level),
         connector=receipt.connector,
         id_smsc=receipt.id_smsc,
         submitted=_short_date(receipt.subdate),

@@ -5,7 +5,6 @@
 from .coding import Coding
 from .delivery_receipt import DeliveryReceipt
 from .dlr_level import DlrLevel
-from .dlr_level_text import DlrLevelText
 from .dlr_method import DlrMethod
 from .error_reply import ErrorReply
 from .send_sms_reply import SendSmsReply
@@ -16,7 +15,6 @@ __all__ = (
     "Coding",
     "DeliveryReceipt",
     "DlrLevel",
-    "DlrLevelText",
     "DlrMethod",
     "ErrorReply",
     "SendSmsReply",

@@ -8,7 +8,6 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.dlr_level_text import DlrLevelText
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="DeliveryReceipt")
@@ -26,7 +25,9 @@ class DeliveryReceipt:
                 accepted, e.g. `ESME_RINVDSTADR` invalid destination, `ESME_RTHROTTLED` throttled); a
                 handset receipt carries the final state: `DELIVRD`, `UNDELIV`, `EXPIRED`, `REJECTD`,
                 `DELETED`, `ACCEPTD` or `UNKNOWN`.
-            level (DlrLevelText): Platform. The level the send asked for, as form and query text.
+            level (str): Platform. The level the send asked for, as form and query text: `1`, `2` or `3`.
+                A pattern, not an enum: typescript-fetch cannot import an enum into the module of a
+                webhook's parameters.
             connector (str | Unset): Platform. The name of the route that carried the message (the emulator's is
                 `emulator`).
             id_smsc (str | Unset): Platform. The SMSC's id of the message (Jasmin shows an integer; SMSCs also use hex).
@@ -40,7 +41,7 @@ class DeliveryReceipt:
 
     id: str
     message_status: str
-    level: DlrLevelText
+    level: str
     connector: str | Unset = UNSET
     id_smsc: str | Unset = UNSET
     subdate: str | Unset = UNSET
@@ -56,7 +57,7 @@ class DeliveryReceipt:
 
         message_status = self.message_status
 
-        level = self.level.value
+        level = self.level
 
         connector = self.connector
 
@@ -109,7 +110,7 @@ class DeliveryReceipt:
 
         message_status = d.pop("message_status")
 
-        level = DlrLevelText(d.pop("level"))
+        level = d.pop("level")
 
         connector = d.pop("connector", UNSET)
 
