@@ -55,7 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", help=f"SQLite file, or :memory: (default {default_db_path()})")
     parser.add_argument("--config", help="TOML file with [[accounts]] (JSON of the same shape if it ends in .json)")
     parser.add_argument(
-        "--show-secret-key", action="store_true", help="also print the accounts' secret keys (the ENC route's AES keys)"
+        "--show-secret-key",
+        action="store_true",
+        help="also print the accounts' secrets in full (2Factor's secret keys, Tata's tokens, datatechlabs' passwords)",
     )
     parser.add_argument(
         "--public-url",
@@ -139,7 +141,7 @@ def serve(options: argparse.Namespace) -> int:
     from .app import build_app
     from .core.edge import ServerSettings
     from .core.service import open_service
-    from .providers import config_sections
+    from .providers import FAMILIES, config_sections
     from .server import GIL_SWITCH_SECONDS, uvicorn_config
 
     if options.public_url and (problem := _public_url_problem(options.public_url)):
@@ -194,6 +196,9 @@ def serve(options: argparse.Namespace) -> int:
         if options.show_secret_key:
             line += f"  secret key: {account.secret_key}"
         print(line + ("  (sandbox)" if account.sandbox is True else ""))
+    for provider in FAMILIES:
+        for text in provider.banner(service, options.show_secret_key) if provider.banner else ():
+            print(text)
     print(f"  control API: {base_url}/_emulator/health")
     if options.control_token:  # never printed: the developer set it, and logs are often shared
         print(f"  control token: required (Authorization: Bearer; inbox: {base_url}/_emulator/inbox?token=...)")

@@ -39,7 +39,14 @@ from .core.config import resolve_config
 from .core.edge import ServerSettings
 from .providers import config_sections
 from .server import uvicorn_config
-from .testing import STARTUP_SECONDS, EmulatorHandle, create_app, random_config, running_emulator
+from .testing import (
+    STARTUP_SECONDS,
+    EmulatorHandle,
+    create_app,
+    provider_credentials,
+    random_config,
+    running_emulator,
+)
 
 MODES = ("thread", "process")
 
@@ -72,6 +79,7 @@ class ThreadEmulator(EmulatorHandle):
         self.api_key = parsed.accounts[0].api_key
         self.secret_key = parsed.accounts[0].secret_key
         self.control_token = control_token
+        self.credentials = provider_credentials(config)
         self.client = httpx.Client(base_url=self.base_url, timeout=30.0, headers=self.control_headers)
         deadline = time.monotonic() + STARTUP_SECONDS
         while not self.server.started:

@@ -56,8 +56,25 @@ def create_app(
 
 
 def random_config(sandbox: bool | list[str] = False) -> dict[str, Any]:
-    """A config dict with one account with fresh random keys."""
-    return {"accounts": [{"api_key": str(uuid.uuid4()), "secret_key": secrets.token_hex(16), "sandbox": sandbox}]}
+    """A config dict with one account of each provider, with fresh random keys."""
+    return {
+        "accounts": [{"api_key": str(uuid.uuid4()), "secret_key": secrets.token_hex(16), "sandbox": sandbox}],
+        "tata": {"accounts": [{"account_sid": "AC" + secrets.token_hex(16), "auth_token": secrets.token_hex(16)}]},
+        "datatechlabs": {"accounts": [{"username": "user-" + secrets.token_hex(4), "password": secrets.token_hex(16)}]},
+    }
+
+
+def provider_credentials(config: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """The first Basic-auth pair of each provider in a config dict: `{"tata": (sid, token),
+    "datatechlabs": (user, password)}`, for the providers it configures."""
+    found: dict[str, tuple[str, str]] = {}
+    tata = config.get("tata", {}).get("accounts") or []
+    if tata:
+        found["tata"] = (tata[0]["account_sid"], tata[0]["auth_token"])
+    dtl = config.get("datatechlabs", {}).get("accounts") or []
+    if dtl:
+        found["datatechlabs"] = (dtl[0]["username"], dtl[0]["password"])
+    return found
 
 
 class EmulatorHandle:
@@ -76,6 +93,8 @@ class EmulatorHandle:
         self.api_key = api_key
         self.secret_key = secret_key
         self.control_token = control_token
+        # Basic-auth pairs of the other providers' first accounts (see `provider_credentials`).
+        self.credentials: dict[str, tuple[str, str]] = {}
         self.client = httpx.Client(base_url=base_url, timeout=30.0, headers=self.control_headers)
 
     @property
@@ -243,6 +262,7 @@ def running_emulator(
         config_file.write_text(json.dumps(data), encoding="utf-8")
         config_file.chmod(0o600)  # it holds secret keys
         handle = start_emulator(db, config_file, first.api_key, first.secret_key, control_token)
+        handle.credentials = provider_credentials(data)
         try:
             yield handle
         finally:

@@ -12,9 +12,11 @@ from starlette.responses import JSONResponse, Response
 from ..core.clock import iso_utc
 from ..core.family import Runtime
 from ..core.service import Service
+from ..providers import FAMILIES
 from .params import ControlError, float_query, int_query, json_body, optional_phone, phone, required_phone
 
 MAX_LIMIT = 1000
+PROVIDERS = tuple(family.name for family in FAMILIES)  # the outbox's `provider` values
 MAX_WAIT_SECONDS = 60.0
 DEFAULT_WAIT_SECONDS = 10.0
 
@@ -32,6 +34,7 @@ def message_json(service: Service, row: dict[str, Any]) -> dict[str, Any]:
         "kind": row["kind"],
         "operation": row["operation"],
         "apiKeyEnd": row["account"][-4:],  # which account sent it (the inbox groups by it); never the whole key
+        "provider": row["provider"],
     }
     for column, key in (
         ("otp", "otp"),
@@ -40,6 +43,10 @@ def message_json(service: Service, row: dict[str, Any]) -> dict[str, Any]:
         ("scheduled_at", "scheduledFor"),
         ("callback_value1", "callbackValue1"),
         ("callback_value2", "callbackValue2"),
+        ("subject", "subject"),
+        ("dlr_url", "dlrUrl"),
+        ("dlr_method", "dlrMethod"),
+        ("dlr_level", "dlrLevel"),
     ):
         value = row[column]
         if value is not None:
@@ -48,10 +55,13 @@ def message_json(service: Service, row: dict[str, Any]) -> dict[str, Any]:
 
 
 async def list_messages(runtime: Runtime, request: Request) -> Response:
-    """GET /_emulator/messages?phone=&limit=: newest first."""
+    """GET /_emulator/messages?phone=&provider=&limit=: newest first."""
     found = optional_phone(request)
     limit = int_query(request, "limit", 100, 1, MAX_LIMIT)
-    rows = runtime.service.store.messages(found, limit=limit)
+    provider = request.query_params.get("provider")
+    if provider is not None and provider not in PROVIDERS:
+        raise ControlError(f"provider must be one of {', '.join(PROVIDERS)}")
+    rows = runtime.service.store.messages(found, limit=limit, provider=provider)
     return JSONResponse({"messages": [message_json(runtime.service, row) for row in rows]})
 
 

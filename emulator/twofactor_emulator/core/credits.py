@@ -47,3 +47,9 @@ def segments(text: str) -> int:
         length = len(text.encode("utf-16-le")) // 2
         single, part = UNICODE_SINGLE, UNICODE_PART
     return 1 if length <= single else math.ceil(length / part)
+
+
+def ucs2_segments(text: str) -> int:
+    """Segments of a text sent as UCS-2 whatever its characters (a provider's explicit Unicode coding)."""
+    length = len(text.encode("utf-16-le")) // 2
+    return 1 if length <= UNICODE_SINGLE else math.ceil(length / UNICODE_PART)

@@ -87,6 +87,8 @@ class ProviderFamily:
     mount: Callable[[Runtime], Mounted]
     config_section: str | None = None  # its own top-level TOML table, if it has settings beyond [[accounts]]
     read_config: SectionReader | None = None  # validates that table; the result is in `service.config.sections`
+    # The lines `twofactor-emulator serve` prints about the family's accounts (bool: show secrets in full).
+    banner: Callable[[Service, bool], Sequence[str]] | None = None
 
 
 def check_handlers(operations: Sequence[Operation], handlers: type) -> None:

@@ -107,6 +107,58 @@ MIGRATIONS: tuple[str, ...] = (
         clicks INTEGER NOT NULL DEFAULT 0
     );
     """,
+    # 3: more providers in one outbox. Every message records its provider (older rows are 2Factor's),
+    # an email's subject and a receipt request (datatechlabs' dlr-url, dlr-method, dlr-level);
+    # credits of accounts that are not 2Factor's; Tata Smart 2FA's OTPs, limits and limit uses.
+    """
+    ALTER TABLE messages ADD COLUMN provider TEXT NOT NULL DEFAULT 'twofactor';
+    ALTER TABLE messages ADD COLUMN subject TEXT;
+    ALTER TABLE messages ADD COLUMN dlr_url TEXT;
+    ALTER TABLE messages ADD COLUMN dlr_method TEXT;
+    ALTER TABLE messages ADD COLUMN dlr_level INTEGER;
+    CREATE TABLE provider_credits (
+        provider TEXT NOT NULL,
+        account TEXT NOT NULL,
+        credits_used INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (provider, account)
+    );
+    CREATE TABLE tata_otps (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        request_id TEXT NOT NULL UNIQUE,
+        owner TEXT NOT NULL,
+        account_sid TEXT NOT NULL,
+        service TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        sender TEXT,
+        otp_hash TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        expires_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        state TEXT NOT NULL,
+        replaced INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX tata_otps_destination ON tata_otps (owner, destination, seq);
+    CREATE TABLE tata_limits (
+        limit_sid TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        account_sid TEXT NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT,
+        buckets TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        UNIQUE (owner, name)
+    );
+    CREATE TABLE tata_limit_uses (
+        owner TEXT NOT NULL,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE INDEX tata_limit_uses_key ON tata_limit_uses (owner, name, value, at);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 WRITER_CHECKPOINT_PAGES = 4000
@@ -132,6 +184,11 @@ MESSAGE_COLUMNS = (
     "request_id",
     "callback_value1",
     "callback_value2",
+    "provider",
+    "subject",
+    "dlr_url",
+    "dlr_method",
+    "dlr_level",
 )
 _MESSAGE_ROW = operator.itemgetter(*MESSAGE_COLUMNS)  # a message dict (see `new_message`) as a row tuple
 _INSERT_MESSAGE = (
@@ -146,7 +203,8 @@ _SESSION_COLUMNS = "session_id, account, phone, channel, otp_hash, created_at, e
 
 def new_message(**fields: Any) -> dict[str, Any]:
     """An outbox message with every column (None where not given), ready for `Store.add_messages`."""
-    message = dict.fromkeys(MESSAGE_COLUMNS)
+    message: dict[str, Any] = dict.fromkeys(MESSAGE_COLUMNS)
+    message["provider"] = "twofactor"
     message.update(fields)
     return message
 
@@ -273,6 +331,9 @@ class Store:
         self._local = threading.local()  # per thread: its read connection, and whether it is inside a write
         self._readers: list[sqlite3.Connection] = []
         self._shared_reads = path == ":memory:" or path.startswith("file::memory:")
+        # A provider family's own tables that a reset empties: table -> its phone column (None: only a
+        # full reset touches it). Families register theirs when they are mounted.
+        self.family_tables: dict[str, str | None] = {}
         with self._lock, self._writing():
             self._check_integrity()
             self._use_incremental_vacuum()
@@ -558,6 +619,37 @@ class Store:
                 _charge(cur, session.account, segments(message["text"]), credit_limit)
                 cur.execute(_INSERT_MESSAGE, _MESSAGE_ROW(message))
 
+    def add_provider_messages(
+        self, provider: str, account: str, messages: Sequence[dict[str, Any]], *, cost: int, credit_limit: int | None
+    ) -> None:
+        """Store outbox messages of a provider other than 2Factor, whose accounts are not in `accounts`,
+        charging `cost` credits against `credit_limit` (None: the provider has no credits), in one
+        transaction; OutOfCreditsError (and nothing stored) past the limit."""
+        with self.transaction() as cur:
+            if credit_limit is not None:
+                cur.execute(
+                    "INSERT OR IGNORE INTO provider_credits (provider, account) VALUES (?, ?)", (provider, account)
+                )
+                cur.execute(
+                    "UPDATE provider_credits SET credits_used = credits_used + ? "
+                    "WHERE provider = ? AND account = ? AND credits_used + ? <= ?",
+                    (cost, provider, account, cost, credit_limit),
+                )
+                if cur.rowcount == 0:
+                    raise OutOfCreditsError
+            cur.executemany(_INSERT_MESSAGE, [_MESSAGE_ROW(m) for m in messages])
+
+    def provider_credits_used(self, provider: str, account: str) -> int:
+        """Credits an account of a provider other than 2Factor has spent."""
+        row = self._one(
+            "SELECT credits_used FROM provider_credits WHERE provider = ? AND account = ?", (provider, account)
+        )
+        return 0 if row is None else int(row[0])
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """The rows of a read-only query as dicts (for a provider family's own tables)."""
+        return self._dicts(sql, params)
+
     # ------------------------------------------------------------------ OTP sessions
     def session(self, account: str, session_id: str, channel: str) -> OtpSession | None:
         """An OTP session of an account on a channel (`sms` or `voice`)."""
@@ -584,11 +676,16 @@ class Store:
             )
 
     # ------------------------------------------------------------------ outbox reads
-    def messages(self, phone: str | None = None, limit: int = 100, after_seq: int = 0) -> list[dict[str, Any]]:
-        """Outbox messages, newest first, optionally to one phone and newer than `after_seq`."""
+    def messages(
+        self, phone: str | None = None, limit: int = 100, after_seq: int = 0, provider: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Outbox messages, newest first, optionally to one phone, of one provider and newer than `after_seq`."""
         where, params = "seq > ?", [after_seq]
         if phone is not None:
             where, params = "phone = ? AND seq > ?", [phone, after_seq]  # type: ignore[list-item]
+        if provider is not None:
+            where += " AND provider = ?"
+            params.append(provider)  # type: ignore[arg-type]
         return self._dicts(f"SELECT * FROM messages WHERE {where} ORDER BY seq DESC LIMIT ?", (*params, limit))  # noqa: S608
 
     def oldest_after(self, phone: str, after_seq: int) -> dict[str, Any] | None:
@@ -632,9 +729,9 @@ class Store:
 
     # ------------------------------------------------------------------ reset
     def reset(self, phone: str | None = None) -> int:
-        """Delete messages, OTP sessions and short links, of one phone or all (all also rewinds the
-        clock and gives the credits back). Accounts and settings stay. Returns how many messages were
-        deleted."""
+        """Delete messages, OTP sessions, short links and the families' own state (`family_tables`), of
+        one phone or all (all also rewinds the clock and gives the credits back). Accounts and settings
+        stay. Returns how many messages were deleted."""
         with self.transaction() as cur:
             if phone is None:
                 deleted = cur.execute("DELETE FROM messages").rowcount
@@ -642,9 +739,15 @@ class Store:
                 cur.execute("DELETE FROM short_links")
                 cur.execute("DELETE FROM meta WHERE key = 'clock_offset'")
                 cur.execute("UPDATE accounts SET credits_used = 0")
+                cur.execute("UPDATE provider_credits SET credits_used = 0")
+                for table in self.family_tables:
+                    cur.execute(f"DELETE FROM {table}")  # noqa: S608 - table names registered in code
             else:
                 deleted = cur.execute("DELETE FROM messages WHERE phone = ?", (phone,)).rowcount
                 cur.execute("DELETE FROM otp_sessions WHERE phone = ?", (phone,))
                 cur.execute("DELETE FROM short_links WHERE phone = ?", (phone,))
+                for table, column in self.family_tables.items():
+                    if column is not None:
+                        cur.execute(f"DELETE FROM {table} WHERE {column} = ?", (phone,))  # noqa: S608
             self.reclaim()
         return int(deleted)

@@ -9,9 +9,9 @@ from collections.abc import Mapping
 
 from ..core.config import SectionReader
 from ..core.family import ProviderFamily
-from . import twofactor
+from . import datatechlabs, tata, twofactor
 
-FAMILIES: tuple[ProviderFamily, ...] = (twofactor.FAMILY,)
+FAMILIES: tuple[ProviderFamily, ...] = (twofactor.FAMILY, tata.FAMILY, datatechlabs.FAMILY)
 
 
 def config_sections() -> Mapping[str, SectionReader]:

@@ -8,12 +8,12 @@ the phone's older sessions at once ("OTP Expired").
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from dataclasses import dataclass
 
 from ...core import ids
 from ...core.config import OTP_PLACEHOLDER, AccountConfig
+from ...core.otp import after_wrong_code, code_matches, otp_hash
 from ...core.service import Service
 from ...core.store import LIVE, LOCKED, VERIFIED, OtpSession, new_message
 from . import errors
@@ -51,10 +51,6 @@ class OtpLifecycle:
     def __init__(self, service: Service) -> None:
         self.service = service
 
-    def _otp_hash(self, session_id: str, otp: str) -> str:
-        # HMAC under the database's random pepper, bound to the session: the OTP is never stored in a session.
-        return hmac.new(self.service.store.pepper, f"{session_id}:{otp}".encode(), hashlib.sha256).hexdigest()
-
     def send_otp(
         self,
         account: AccountConfig,
@@ -83,7 +79,7 @@ class OtpLifecycle:
             account=account.api_key,
             phone=phone,
             channel=channel,
-            otp_hash=self._otp_hash(session_id, value),
+            otp_hash=otp_hash(self.service.store.pepper, session_id, value),
             created_at=now,
             expires_at=now + account.otp.ttl_seconds,
             attempts=0,
@@ -141,12 +137,10 @@ class OtpLifecycle:
             return Verdict(False, errors.NO_ENTRY_PHONE if for_phone else errors.ATTEMPTS_EXCEEDED)
         if self.service.now() >= session.expires_at:
             return Verdict(False, errors.OTP_EXPIRED)
-        if hmac.compare_digest(self._otp_hash(session.session_id, code), session.otp_hash):
+        if code_matches(self.service.store.pepper, session.session_id, code, session.otp_hash):
             if account.otp.single_use:
                 self.service.store.record_attempt(session.session_id, session.attempts, VERIFIED)
             return Verdict(True, errors.OTP_MATCHED)
-        attempts = session.attempts + 1
-        self.service.store.record_attempt(
-            session.session_id, attempts, LOCKED if attempts >= account.otp.max_attempts else LIVE
-        )
+        attempts, locked = after_wrong_code(session.attempts, account.otp.max_attempts)
+        self.service.store.record_attempt(session.session_id, attempts, LOCKED if locked else LIVE)
         return Verdict(False, errors.OTP_MISMATCH)

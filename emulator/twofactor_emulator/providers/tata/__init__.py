@@ -1,0 +1,67 @@
+"""Tata Communications Smart 2FA's route family (openapi/tata-smart2fa.yaml): OTPs by SMS, call or
+email under `/2fa/`, with verify, cancel, search, usage records and limits, behind HTTP Basic auth.
+
+- operations.py: the operations table and the handlers;
+- otps.py: the state (OTPs with the one-per-minute rule, guard times and timeouts; usage; limits);
+- requests.py: the document's field rules; accounts.py: the `[tata]` config table and Basic auth;
+- errors.py: the `{"code", "message"}` errors and the 404/405/429/500 shaper.
+"""
+
+from __future__ import annotations
+
+from starlette.types import Receive, Scope
+
+from ...core.basic_auth import basic_credentials, masked
+from ...core.family import AccountKey, Mounted, ProviderFamily, Runtime, operation_routes
+from ...core.service import Service
+from . import accounts, errors
+from .operations import OPERATIONS, Handlers
+
+
+def account_key(known: accounts.Accounts) -> AccountKey:
+    """The rate limit counts a request against the account SID of its Basic credentials."""
+
+    async def find(scope: Scope, receive: Receive) -> tuple[str | None, Receive]:
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        pair = basic_credentials(headers)
+        if pair is None or pair[0] not in known.by_sid:
+            return None, receive
+        return "tata:" + pair[0], receive
+
+    return find
+
+
+def mount(runtime: Runtime) -> Mounted:
+    """Tata's routes over one runtime."""
+    runtime.service.store.family_tables.update(
+        {"tata_otps": "destination", "tata_limits": None, "tata_limit_uses": None}
+    )
+    known = accounts.Accounts(accounts.configured_accounts(runtime.service))
+    handlers = Handlers(runtime.service, known)
+    return Mounted(
+        routes=operation_routes(OPERATIONS, handlers),
+        exception_handlers={errors.TataError: errors.on_tata_error},
+        account_key=account_key(known),
+    )
+
+
+def banner(service: Service, show_secrets: bool) -> list[str]:
+    """The accounts as `twofactor-emulator serve` prints them (the token masked unless asked for)."""
+    return [
+        f"  Tata Smart 2FA account SID: {a.account_sid}  auth token: "
+        + (a.auth_token if show_secrets else masked(a.auth_token))
+        for a in accounts.configured_accounts(service)
+    ]
+
+
+FAMILY = ProviderFamily(
+    name="tata",
+    document="openapi/tata-smart2fa.yaml",
+    path_prefixes=("/2fa/",),
+    operations=OPERATIONS,
+    shape_error=errors.shape_error,
+    mount=mount,
+    config_section=accounts.SECTION,
+    read_config=accounts.read_config,
+    banner=banner,
+)
