@@ -46,9 +46,10 @@ def test_each_level_reaches_the_receiver(
         handset = fields[-1]
         assert handset["message_status"] == "DELIVRD" and handset["dlvrd"] == "001" and handset["err"] == "000"
         assert handset["text"] == "hello, World!"
-    log = eventually(lambda: [a for a in dtl.log(message_id) if a["outcome"] == "acknowledged"], "the log")
+    log = logged(dtl, message_id, len(got))
+    assert [a["outcome"] for a in log] == ["acknowledged"] * len(got)
     assert all(a["provider"] == "datatechlabs" and a["method"] == method and a["level"] == level for a in log)
-    assert len(log) == len(got)
+    assert [a["payload"] for a in log] == fields  # the log holds exactly what was sent
 
 
 @pytest.mark.parametrize(
