@@ -205,3 +205,49 @@ class AdvanceClockAfterSends:
         await self.app(control, receive, record)
         if answer.get("status") != 200:
             raise RuntimeError(f"the control API refused to advance the clock: HTTP {answer.get('status')}")
+
+
+# ------------------------------------------------------------- the Tata and datatechlabs documents
+@planted
+def tata_request_id_as_number(path: str, status: int, reply: Any) -> Replacement | None:
+    """A send's success reply with `requestID` as a number (the document: a 34-character string)."""
+    if path == "/2fa/send" and status == 200 and isinstance(reply, dict):
+        return 200, {**reply, "requestID": 12345}
+    return None
+
+
+@planted
+def tata_ignores_basic_auth(path: str, status: int, reply: Any) -> Replacement | None:
+    """Missing or wrong credentials get the account's limits instead of 401."""
+    if path == "/2fa/limits" and status == 401:
+        return 200, {"code": 200, "message": "OK", "limits": []}
+    return None
+
+
+@planted
+def tata_locked_otp_reported_as_success(path: str, status: int, reply: Any) -> Replacement | None:
+    """A verify or cancel of an OTP in a final state answers success (the document: 409 with 463-465)."""
+    if path in ("/2fa/verify", "/2fa/cancel") and status == 409:
+        return 200, {"code": 200, "message": "OK"}  # also no `requestID`, which OtpStateReply requires
+    return None
+
+
+@planted
+def datatechlabs_accepts_anything(path: str, status: int, reply: Any) -> Replacement | None:
+    """Every refused send (a missing field, a bad `coding`) is answered as accepted."""
+    if path == "/sms/send" and status == 400:
+        return 200, {
+            "status": "Success",
+            "messageId": "030d10b8-a149-4b7e-8ed8-8e8cdb3a11e9",
+            "segments": 1,
+            "encoding": "GSM-7",
+        }
+    return None
+
+
+@planted
+def datatechlabs_error_without_status(path: str, status: int, reply: Any) -> Replacement | None:
+    """An error reply without the document's `status: Error`."""
+    if path == "/sms/send" and 400 <= status < 500 and isinstance(reply, dict):
+        return status, {"error": reply.get("message")}
+    return None

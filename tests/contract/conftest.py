@@ -3,7 +3,9 @@
 What the suite runs against, in order of precedence:
 
 * `TWOFACTOR_CONTRACT_URL` (plus `TWOFACTOR_CONTRACT_API_KEY`, `TWOFACTOR_CONTRACT_SECRET_KEY` and
-  `TWOFACTOR_CONTRACT_SANDBOX_PHONE`): a live deployment or another implementation of the document.
+  `TWOFACTOR_CONTRACT_SANDBOX_PHONE`; for the Tata and datatechlabs documents
+  `TWOFACTOR_CONTRACT_TATA_SID`, `_TATA_TOKEN`, `_DATATECHLABS_USER` and `_DATATECHLABS_PASSWORD`): a
+  live deployment or another implementation of the documents.
   Only the tests that need no emulator run (the CLI run of twofactor.yaml, the examples replay).
 * otherwise the module named by `TWOFACTOR_CONTRACT_EMULATOR_MODULE` (default
   `twofactor_emulator.testing`), which must provide `running_emulator(db=..., config=None)` and, for
@@ -28,6 +30,8 @@ from .extensions import CONTRACT_API_KEY, CONTRACT_SECRET_KEY
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_PATH = ROOT / "openapi" / "twofactor.yaml"
 ADMIN_SPEC_PATH = ROOT / "openapi" / "emulator-admin.yaml"
+TATA_SPEC_PATH = ROOT / "openapi" / "tata-smart2fa.yaml"
+DATATECHLABS_SPEC_PATH = ROOT / "openapi" / "datatechlabs-sms.yaml"
 ARTIFACTS = ROOT / "artifacts" / "contract"
 ST = ROOT / ".venv" / "bin" / "st"
 
@@ -76,10 +80,35 @@ class Target:
 CONTRACT_CREDITS = 10_000_000
 
 
+# The Basic credentials of the Tata and datatechlabs contract accounts, as schemathesis.toml's
+# `[[project]]` blocks write them; another deployment's come from the environment (conftest docstring).
+TOML_TATA = ("ACc0ffee0000000000000000000000c0de", "contract-tata-token-0123456789")
+TOML_DATATECHLABS = ("contract", "contract-dtl-password-0123")
+TATA_CREDENTIALS = (
+    os.environ.get("TWOFACTOR_CONTRACT_TATA_SID", TOML_TATA[0]),
+    os.environ.get("TWOFACTOR_CONTRACT_TATA_TOKEN", TOML_TATA[1]),
+)
+DATATECHLABS_CREDENTIALS = (
+    os.environ.get("TWOFACTOR_CONTRACT_DATATECHLABS_USER", TOML_DATATECHLABS[0]),
+    os.environ.get("TWOFACTOR_CONTRACT_DATATECHLABS_PASSWORD", TOML_DATATECHLABS[1]),
+)
+
+
 def emulator_config() -> dict[str, Any]:
-    """The emulator configuration the contract run needs: the contract account's keys."""
+    """The emulator configuration the contract run needs: the contract accounts of each provider."""
     # The shape of twofactor_emulator.core.config.parse_config: one account, one sandbox number.
-    return {"accounts": [dict(CONTRACT_ACCOUNT, sandbox=["+919920123456"], credits=CONTRACT_CREDITS)]}
+    return {
+        "accounts": [dict(CONTRACT_ACCOUNT, sandbox=["+919920123456"], credits=CONTRACT_CREDITS)],
+        "tata": {"accounts": [{"account_sid": TOML_TATA[0], "auth_token": TOML_TATA[1]}]},
+        "datatechlabs": {
+            # Fuzzed sends ask for receipts at generated URLs: one short attempt each.
+            "dlr_max_attempts": 1,
+            "dlr_timeout_seconds": 0.5,
+            "accounts": [
+                {"username": TOML_DATATECHLABS[0], "password": TOML_DATATECHLABS[1], "credits": CONTRACT_CREDITS}
+            ],
+        },
+    }
 
 
 @contextmanager

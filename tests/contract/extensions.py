@@ -399,7 +399,8 @@ def placeholder_keys(document: Any) -> set[str]:
     """Every example value the document gives a key: parameter examples, `apikey` in body examples."""
     found: set[str] = set()
     if isinstance(document, dict):
-        if document.get("name") in KEY_NAMES and isinstance(document.get("example"), str):
+        name = document.get("name")  # a property called `name` holds a schema, not a parameter name
+        if isinstance(name, str) and name in KEY_NAMES and isinstance(document.get("example"), str):
             found.add(document["example"])
         if document.get("title") == "ApiKeyValue":
             found.update(value for value in document.get("examples", []) if isinstance(value, str))

@@ -40,7 +40,8 @@ class RunResult:
     phases: set[str] = field(default_factory=set)
     links_covered: set[str] = field(default_factory=set)
     # operation label -> how its replies read ("200 Success: OTP Matched", "400 Error: Decryption failed",
-    # "200" for a reply that is not 2Factor's JSON envelope, e.g. a sealed ENC reply), to show what was reached.
+    # "404 453: Too many OTP request...", "200" for a reply without a text, e.g. a sealed ENC reply), to
+    # show what was reached.
     replies: dict[str, Counter[str]] = field(default_factory=dict)
     stop_reason: str = ""
 
@@ -153,4 +154,6 @@ def reply_reading(response: Any) -> str:
         body = None
     if isinstance(body, dict) and "Status" in body:
         return f"{response.status_code} {body['Status']}: {body.get('Details')}"
+    if isinstance(body, dict) and isinstance(body.get("message"), str):  # Tata's and datatechlabs' errors
+        return f"{response.status_code} {body.get('code', body.get('status'))}: {body['message'][:60]}"
     return str(response.status_code)

@@ -29,11 +29,17 @@ import yaml
 from . import runner
 from .conftest import (
     ADMIN_SPEC_PATH,
+    DATATECHLABS_CREDENTIALS,
+    DATATECHLABS_SPEC_PATH,
     EXTERNAL_URL,
     PROFILE,
     ROOT,
     SPEC_PATH,
     ST,
+    TATA_CREDENTIALS,
+    TATA_SPEC_PATH,
+    TOML_DATATECHLABS,
+    TOML_TATA,
     Target,
     emulator_config,
     emulator_module,
@@ -43,8 +49,14 @@ from .extensions import TOML_API_KEY, TOML_SECRET_KEY
 pytestmark = pytest.mark.slow
 
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
-# The control API has no links, so its run has no stateful phase (schemathesis skips it).
-DOCUMENTS = {"twofactor": SPEC_PATH, "admin": ADMIN_SPEC_PATH}
+# The control API and datatechlabs have no links, so their runs have no stateful phase (schemathesis
+# skips it); Tata's links go from the send to verify, cancel and the lookup.
+DOCUMENTS = {
+    "twofactor": SPEC_PATH,
+    "admin": ADMIN_SPEC_PATH,
+    "tata": TATA_SPEC_PATH,
+    "datatechlabs": DATATECHLABS_SPEC_PATH,
+}
 CONFIG_PATH = ROOT / "schemathesis.toml"
 
 
@@ -100,11 +112,18 @@ def cli_config(target: Target) -> Iterator[list[str]]:
     deleted afterwards: the keys are never written into the repository or artifacts/.
     """
     sandbox_phone = os.environ.get("TWOFACTOR_CONTRACT_SANDBOX_PHONE")
-    if (target.api_key, target.secret_key) == (TOML_API_KEY, TOML_SECRET_KEY) and not sandbox_phone:
+    replacements = {
+        TOML_API_KEY: target.api_key,
+        TOML_SECRET_KEY: target.secret_key,
+        **dict(zip(TOML_TATA, TATA_CREDENTIALS, strict=True)),
+        **dict(zip(TOML_DATATECHLABS, DATATECHLABS_CREDENTIALS, strict=True)),
+    }
+    if all(old == new for old, new in replacements.items()) and not sandbox_phone:
         yield []
         return
     text = CONFIG_PATH.read_text()
-    text = text.replace(TOML_API_KEY, target.api_key).replace(TOML_SECRET_KEY, target.secret_key)
+    for old, new in replacements.items():
+        text = text.replace(f'"{old}"', f'"{new}"')
     if sandbox_phone:
         text = re.sub(
             r"(\[dictionaries\.sandbox-phone\](?:\n#.*)*\nvalues = )\[.*\]", rf'\g<1>["{sandbox_phone}"]', text

@@ -9,12 +9,13 @@ on the variant and passes on the real emulator.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from . import broken, extensions, runner
-from .conftest import EXTERNAL_URL, emulator_config, emulator_module
+from .conftest import DATATECHLABS_SPEC_PATH, EXTERNAL_URL, TATA_SPEC_PATH, emulator_config, emulator_module
 
 pytestmark = [
     pytest.mark.slow,
@@ -98,4 +99,63 @@ CUSTOM_CHECK_BUGS = [
 @pytest.mark.parametrize(("variant", "operations", "phases", "check"), CUSTOM_CHECK_BUGS)
 def test_custom_check_catches_its_bug(variant: Any, operations: list[str], phases: tuple[str, ...], check: str) -> None:
     found = contract_run(variant(fresh_app()), operations, phases)
+    assert found.by_check(check), found.summary()
+
+
+# The Tata and datatechlabs documents' runs fail on their planted bugs too (the same checks, the
+# document's own schemas and Basic auth from schemathesis.toml's `[[project]]` blocks).
+PROVIDER_BUGS = [
+    pytest.param(
+        broken.tata_request_id_as_number,
+        TATA_SPEC_PATH,
+        ["tataSendOtp"],
+        STATELESS,
+        "response_schema_conformance",
+        id="tata-type",
+    ),
+    pytest.param(
+        broken.tata_ignores_basic_auth, TATA_SPEC_PATH, ["tataListLimits"], STATELESS, "ignored_auth", id="tata-auth"
+    ),
+    # Only the send's links reach an OTP that was already canceled (a second cancel of it: 409).
+    pytest.param(
+        broken.tata_locked_otp_reported_as_success,
+        TATA_SPEC_PATH,
+        ["tataSendOtp", "tataCancelOtp"],
+        ("stateful",),
+        "response_schema_conformance",
+        id="tata-state",
+    ),
+    pytest.param(
+        broken.datatechlabs_accepts_anything,
+        DATATECHLABS_SPEC_PATH,
+        ["datatechlabsSendSms"],
+        STATELESS,
+        "negative_data_rejection",
+        id="datatechlabs-negative",
+    ),
+    pytest.param(
+        broken.datatechlabs_error_without_status,
+        DATATECHLABS_SPEC_PATH,
+        ["datatechlabsSendSms"],
+        STATELESS,
+        "response_schema_conformance",
+        id="datatechlabs-error-shape",
+    ),
+]
+
+
+@pytest.mark.parametrize(("variant", "document", "operations", "phases", "check"), PROVIDER_BUGS)
+def test_provider_document_run_catches_its_bug(
+    variant: Any, document: Path, operations: list[str], phases: tuple[str, ...], check: str
+) -> None:
+    def run(app: Any) -> runner.RunResult:
+        schema = runner.load_schema(
+            app=app, path=document, operations=operations, phases=phases, stateful_scenarios=SCENARIOS
+        )
+        result = runner.run(schema)
+        assert not result.errors, result.summary()
+        return result
+
+    assert not run(fresh_app()).findings
+    found = run(variant(fresh_app()))
     assert found.by_check(check), found.summary()
