@@ -203,6 +203,7 @@ def build_app(service: Service, settings: ServerSettings | None = None) -> Emula
         webhooks=WebhookDispatcher(service),
         retention=Retention(service),
         faults=Faults(o.operation_id for f in FAMILIES for o in f.operations),
+        path_prefixes=tuple(prefix for f in FAMILIES for prefix in f.path_prefixes),
     )
     mounted = [family.mount(runtime) for family in FAMILIES]
     handlers: dict[type[Exception], ExceptionHandler] = {}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import select
 import signal
@@ -184,18 +185,29 @@ class EmulatorHandle:
             self.process.stdout.close()
 
 
+# Banner lines of the other providers' accounts (printed in full with --show-secret-key).
+_BANNER_CREDENTIALS = {
+    "tata": re.compile(r"Tata Smart 2FA account SID: (\S+)  auth token: (\S+)"),
+    "datatechlabs": re.compile(r"datatechlabs user: (\S+)  password: (\S+)"),
+}
+
+
 def start_emulator(
     db: str | Path,
     config_file: Path | None = None,
     api_key: str | None = None,
     secret_key: str = "",
     control_token: str | None = None,
+    *,
+    read_credentials: bool = False,
 ) -> EmulatorHandle:
     """Start `python -m twofactor_emulator` on a free 127.0.0.1 port and wait until it is healthy.
 
     Without `config_file` the emulator serves the database's own default account; without `api_key`
     the handle gets the first API key the start-up banner prints. `control_token` goes to the child
-    in its environment (an argument would show in `ps`).
+    in its environment (an argument would show in `ps`). `read_credentials`: the banner shows the
+    secrets in full, and the handle's `credentials` get the Tata and datatechlabs accounts printed
+    (the banner goes only to this pipe).
     """
     argv = [sys.executable, "-m", "twofactor_emulator", "serve", "--port", "0", "--db", str(db)]
     if config_file is not None:
@@ -203,6 +215,9 @@ def start_emulator(
     env = {k: v for k, v in os.environ.items() if k != CONTROL_TOKEN_ENV}
     if control_token is not None:
         env[CONTROL_TOKEN_ENV] = control_token
+    if read_credentials:
+        argv.append("--show-secret-key")
+    credentials: dict[str, tuple[str, str]] = {}
     process = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=env)  # noqa: S603 - our own interpreter and module
     assert process.stdout is not None
     # The banner: "2Factor emulator listening on http://127.0.0.1:PORT", "  API key: KEY" per account,
@@ -215,11 +230,16 @@ def start_emulator(
         line = process.stdout.readline()
         if api_key is None and line.strip().startswith("API key:"):
             api_key = line.split("API key:", 1)[1].split()[0]
+        for provider, pattern in _BANNER_CREDENTIALS.items():
+            found = pattern.search(line) if read_credentials else None
+            if found and provider not in credentials:
+                credentials[provider] = (found.group(1), found.group(2))
     if not base_url or api_key is None:
         process.kill()
         process.wait()
         raise RuntimeError(f"the emulator did not start (exit code {process.poll()})")
     handle = EmulatorHandle(process, base_url, api_key, secret_key, control_token)
+    handle.credentials = credentials
     deadline = time.monotonic() + STARTUP_SECONDS
     while True:
         try:

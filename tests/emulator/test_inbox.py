@@ -110,3 +110,26 @@ def test_messages_are_grouped_per_account_and_phone(page: Any) -> None:
         page.click(f"#phones li[data-account='{first[-4:]}'][data-phone='{PHONE}']")
         expect(page.locator("tr.message")).to_have_count(1)
         expect(page.locator("tr.message")).to_contain_text(f"…{first[-4:]}")
+
+
+def test_every_provider_has_a_column_and_a_filter(page: Any) -> None:
+    expect = playwright_sync.expect
+    with running_emulator() as emulator:
+        sid, token = emulator.credentials["tata"]
+        user, password = emulator.credentials["datatechlabs"]
+        emulator.client.get(f"/API/V1/{emulator.api_key}/SMS/{PHONE}/AUTOGEN").raise_for_status()
+        tata = {"service": "2FA", "from": "TATA", "to": OTHER, "body": "Tata code {code}"}
+        emulator.client.post("/2fa/send", json=tata, auth=(sid, token)).raise_for_status()
+        sms = {"to": PHONE, "from": "DTLABS", "content": "datatechlabs says hi"}
+        emulator.client.post("/sms/send", json=sms, auth=(user, password)).raise_for_status()
+        page.goto(f"{emulator.base_url}/_emulator/inbox")
+        expect(page.locator("tr.message")).to_have_count(3, timeout=WAIT_MS)
+        expect(page.locator("tr.message td.provider")).to_have_text(["datatechlabs", "Tata Smart 2FA", "2Factor"])
+        page.select_option("#provider", "tata")
+        expect(page.locator("tr.message")).to_have_count(1)
+        tata_row = page.locator("tr.message")
+        expect(tata_row.locator("mark.otp")).to_have_text(emulator.latest_otp(OTHER))
+        page.select_option("#provider", "datatechlabs")
+        expect(page.locator("tr.message")).to_contain_text("datatechlabs says hi")
+        page.select_option("#provider", "")
+        expect(page.locator("tr.message")).to_have_count(3)

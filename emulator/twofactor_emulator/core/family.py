@@ -46,6 +46,8 @@ class Runtime:
     webhooks: WebhookDispatcher
     retention: Retention
     faults: Faults
+    # Every family's `path_prefixes`: a family's fallback route must never match under another's.
+    path_prefixes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

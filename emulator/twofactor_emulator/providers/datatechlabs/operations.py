@@ -28,6 +28,8 @@ class Handlers:
     async def datatechlabsSendSms(self, request: Request) -> Response:
         """Accept an SMS: one credit per segment (403 past the balance); receipts follow if asked for."""
         account = self.accounts.authenticate(request)
+        for name in request.query_params:  # the fields travel in the JSON body only
+            raise errors.unknown(name)
         sms = await read_request(request)
         service = self.service
         message = new_message(

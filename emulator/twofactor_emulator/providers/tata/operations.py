@@ -47,8 +47,14 @@ class Handlers:
         self.accounts = accounts
         self.state = TataState(service)
 
-    async def _account(self, request: Request) -> TataAccount:
-        return self.accounts.authenticate(request)
+    async def _account(self, request: Request, query: tuple[str, ...] = ()) -> TataAccount:
+        """The caller's account; then a query parameter the operation does not define is refused, as
+        an unknown body field is."""
+        account = self.accounts.authenticate(request)
+        for name in request.query_params:
+            if name not in query:
+                raise errors.unknown(name)
+        return account
 
     async def _selection(self, request: Request, *, with_code: bool) -> tuple[TataAccount, Selection, str]:
         account = await self._account(request)
@@ -88,7 +94,7 @@ class Handlers:
     # ------------------------------------------------------------------ search
     async def tataListOtps(self, request: Request) -> Response:
         """Every OTP of the account, paged, newest first."""
-        account = await self._account(request)
+        account = await self._account(request, query=("page", "pageSize"))
         page = query_int(request, "page", 0, 0, 100000)
         size = query_int(request, "pageSize", 50, 1, 1000)
         total, records = self.state.search(account, {}, page, size)

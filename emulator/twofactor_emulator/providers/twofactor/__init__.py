@@ -32,7 +32,13 @@ def mount(runtime: Runtime) -> Mounted:
     return Mounted(
         routes=routes,
         # After every other route: a short link's path shape (/{header}/{code}) must never shadow one.
-        fallback_routes=[ShortLinkRoute(ShortLinks(runtime.service, runtime.webhooks))],
+        fallback_routes=[
+            ShortLinkRoute(
+                ShortLinks(runtime.service, runtime.webhooks),
+                # `/2fa/verify` has a short link's shape: the other families' paths are never links.
+                reserved=tuple(p for p in runtime.path_prefixes if p not in FAMILY_PREFIXES),
+            )
+        ],
         exception_handlers={
             errors.Refused: replies.on_two_factor_error,
             errors.BulkRefused: replies.on_bulk_error,
@@ -41,10 +47,11 @@ def mount(runtime: Runtime) -> Mounted:
     )
 
 
+FAMILY_PREFIXES = ("/API/",)
 FAMILY = ProviderFamily(
     name="twofactor",
     document="openapi/twofactor.yaml",
-    path_prefixes=("/API/",),
+    path_prefixes=FAMILY_PREFIXES,
     operations=OPERATIONS,
     shape_error=replies.shape_error,
     mount=mount,

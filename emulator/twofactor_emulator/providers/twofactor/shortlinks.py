@@ -190,14 +190,17 @@ class ShortLinkRoute(Route):
     only GET/HEAD. Anything else does not match at all, so this route, placed after every other one,
     never shadows a route, never turns another path's 404 into a 405 and is left out of `Allow`."""
 
-    def __init__(self, links: ShortLinks) -> None:
+    def __init__(self, links: ShortLinks, reserved: tuple[str, ...] = ()) -> None:
         super().__init__(
             "/{header}/{code}", links.endpoint, methods=["GET"], include_in_schema=False, name="openShortLink"
         )
+        self.reserved = reserved  # path prefixes of other route families, never a short link
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         """FULL for a GET/HEAD of a short link's shape, NONE for anything else."""
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            return Match.NONE, {}
+        if self.reserved and scope["path"].startswith(self.reserved):
             return Match.NONE, {}
         parts = scope["path"].split("/")
         if len(parts) != 3 or not (_HEADER_RE.fullmatch(parts[1]) and _CODE_RE.fullmatch(parts[2])):
