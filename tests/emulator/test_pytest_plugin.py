@@ -61,6 +61,18 @@ def test_expiry_on_the_emulator_clock(twofactor_emulator):
     session = app.start_login(PHONE)
     twofactor_emulator.advance_clock(601)
     assert not app.finish_login(session, twofactor_emulator.latest_otp(PHONE))
+
+
+def test_latest_otp_whatever_the_provider(twofactor_emulator):
+    import httpx
+
+    sid, token = twofactor_emulator.credentials["tata"]
+    body = {"service": "Shop", "from": "SHOP", "to": PHONE, "body": "Code {code}", "length": 8}
+    sent = httpx.post(twofactor_emulator.base_url + "/2fa/send", json=body, auth=(sid, token)).json()
+    code = twofactor_emulator.latest_otp(PHONE)
+    assert len(code) == 8
+    verify = {"service": "Shop", "number": PHONE, "code": code, "requestID": sent["requestID"]}
+    assert httpx.post(twofactor_emulator.base_url + "/2fa/verify", json=verify, auth=(sid, token)).status_code == 200
 """
 
 
@@ -85,7 +97,7 @@ def test_the_fixture_works_in_a_separate_project(tmp_path: Path, mode: str) -> N
     (tmp_path / "pytest.ini").write_text(f"[pytest]\ntwofactor_emulator_mode = {mode}\n")
     result = run_project(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "3 passed" in result.stdout
+    assert "4 passed" in result.stdout
 
 
 def test_an_unknown_mode_is_a_usage_error(tmp_path: Path) -> None:

@@ -6,6 +6,8 @@ Off by default. `PUT /_emulator/retention` sets `maxMessages` and/or `maxAgeSeco
 - OTP sessions: the newest `maxMessages` are kept, and none that expired `maxAgeSeconds` ago;
 - short links: those older than the oldest message kept go (a link lives as long as the messages
   that carry it; with the outbox empty, all go), and none older than `maxAgeSeconds`;
+- a provider family's own rows (`Store.family_expiry`, e.g. Tata's OTPs and limit uses): none whose
+  time there passed `maxAgeSeconds` ago;
 - the webhook log keeps its last 1000 attempts whatever the setting (core/webhooks.py).
 
 Freed pages go back to the file system (incremental vacuum, store.py), so the file shrinks too.
@@ -67,7 +69,7 @@ class Retention:
         deleted = 0
         store = self.service.store
         with store.transaction() as cur:
-            others = 0  # sessions and links
+            others = 0  # sessions, links and the families' rows
             if settings.max_messages is not None:
                 # Everything up to the (N+1)-th newest row: one walk down the primary key.
                 deleted += cur.execute(
@@ -84,6 +86,8 @@ class Retention:
                 deleted += cur.execute("DELETE FROM messages WHERE created_at < ?", (cutoff,)).rowcount
                 others += cur.execute("DELETE FROM otp_sessions WHERE expires_at < ?", (cutoff,)).rowcount
                 others += cur.execute("DELETE FROM short_links WHERE created_at < ?", (cutoff,)).rowcount
+                for table, column in store.family_expiry.items():
+                    others += cur.execute(f"DELETE FROM {table} WHERE {column} < ?", (cutoff,)).rowcount  # noqa: S608 - names set in code
             # Links outlive no message: older than the oldest message kept (all, when none is).
             others += cur.execute(
                 "DELETE FROM short_links WHERE created_at < "

@@ -334,6 +334,9 @@ class Store:
         # A provider family's own tables that a reset empties: table -> its phone column (None: only a
         # full reset touches it). Families register theirs when they are mounted.
         self.family_tables: dict[str, str | None] = {}
+        # A family's tables that retention's `maxAgeSeconds` prunes: table -> the column holding the time
+        # after which a row is no longer needed (an OTP's expiry, a limit use's time).
+        self.family_expiry: dict[str, str] = {}
         with self._lock, self._writing():
             self._check_integrity()
             self._use_incremental_vacuum()

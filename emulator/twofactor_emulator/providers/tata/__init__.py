@@ -33,9 +33,10 @@ def account_key(known: accounts.Accounts) -> AccountKey:
 
 def mount(runtime: Runtime) -> Mounted:
     """Tata's routes over one runtime."""
-    runtime.service.store.family_tables.update(
-        {"tata_otps": "destination", "tata_limits": None, "tata_limit_uses": None}
-    )
+    store = runtime.service.store
+    store.family_tables.update({"tata_otps": "destination", "tata_limits": None, "tata_limit_uses": None})
+    # A limit use older than a bucket's window (at most 31 days) no longer counts.
+    store.family_expiry.update({"tata_otps": "expires_at", "tata_limit_uses": "at"})
     known = accounts.Accounts(accounts.configured_accounts(runtime.service))
     handlers = Handlers(runtime.service, known)
     return Mounted(
