@@ -106,4 +106,6 @@ async def reset(runtime: Runtime, request: Request) -> Response:
         selected = phone(body["phone"])
     deleted = await runtime.service.batcher.run(lambda: runtime.service.reset(selected))
     runtime.webhooks.forget(selected)
+    for forget in runtime.after_reset:
+        forget(selected)
     return JSONResponse({"deleted": deleted, "phone": selected})

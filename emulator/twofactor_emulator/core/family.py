@@ -48,6 +48,9 @@ class Runtime:
     faults: Faults
     # Every family's `path_prefixes`: a family's fallback route must never match under another's.
     path_prefixes: tuple[str, ...] = ()
+    # Called after `POST /_emulator/reset` with the phone reset (None: everything), for what a family
+    # keeps in memory (datatechlabs' receipts not yet sent). Families append theirs when mounted.
+    after_reset: list[Callable[[str | None], None]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

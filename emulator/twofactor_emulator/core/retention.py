@@ -87,7 +87,8 @@ class Retention:
                 others += cur.execute("DELETE FROM otp_sessions WHERE expires_at < ?", (cutoff,)).rowcount
                 others += cur.execute("DELETE FROM short_links WHERE created_at < ?", (cutoff,)).rowcount
                 for table, column in store.family_expiry.items():
-                    others += cur.execute(f"DELETE FROM {table} WHERE {column} < ?", (cutoff,)).rowcount  # noqa: S608 - names set in code
+                    sql = f"DELETE FROM {table} WHERE {column} < ?"  # noqa: S608 - names set in code
+                    others += cur.execute(sql, (cutoff,)).rowcount
             # Links outlive no message: older than the oldest message kept (all, when none is).
             others += cur.execute(
                 "DELETE FROM short_links WHERE created_at < "

@@ -148,3 +148,17 @@ def test_no_receipt_without_dlr(dtl: Datatechlabs, receiver: Callable[..., DlrRe
     dtl.sent(to="+918888888888", **{"dlr": True, "dlr-level": 1, "dlr-url": marker.url})
     wait_for(marker, 1)
     assert target.receipts() == []
+
+
+def test_a_reset_drops_receipts_not_yet_sent(dtl: Datatechlabs, receiver: Callable[..., DlrReceiver]) -> None:
+    dtl.control.put("/_emulator/delivery", json={"delaySeconds": 60}).raise_for_status()
+    target = receiver()
+    dtl.sent(**{"dlr": True, "dlr-level": 2, "dlr-url": target.url})
+    dtl.control.post("/_emulator/reset", json={}).raise_for_status()
+    marker = receiver()
+    dtl.sent(to="+918888888888", **{"dlr": True, "dlr-level": 1, "dlr-url": marker.url})
+    dtl.advance(60)
+    wait_for(marker, 1)
+    dtl.sent(to="+917777777777", **{"dlr": True, "dlr-level": 2, "dlr-url": marker.url})
+    wait_for(marker, 2)  # a later handset receipt, due after the reset one would have been
+    assert target.receipts() == []

@@ -36,6 +36,7 @@ def mount(runtime: Runtime) -> Mounted:
     service = runtime.service
     known = accounts.Accounts(accounts.configured_accounts(service))
     receipts = ReceiptDispatcher(service, accounts.settings_of(service).receipts, runtime.webhooks.log)
+    runtime.after_reset.append(receipts.forget)
     handlers = Handlers(service, known, receipts)
     return Mounted(
         routes=operation_routes(OPERATIONS, handlers),

@@ -19,7 +19,7 @@ Every attempt goes into the emulator's webhook log (`GET /_emulator/webhooks/log
 provider, method and level.
 
 Like 2Factor's delivery reports, receipts not yet acknowledged live in memory: a restart forgets
-them (README, interpretations).
+them (README, interpretations), and so does a reset of their messages.
 """
 
 from __future__ import annotations
@@ -144,6 +144,10 @@ class ReceiptDispatcher:
                     payload = functools.partial(handset_receipt, row, self.service)
                     due = status_at(row, self.service.delivery)
                     self.pending.append(Receipt(row, payload, due=due, after=first))
+
+    def forget(self, phone: str | None) -> None:
+        """After a reset: receipts of the deleted messages are not sent (attempts in flight end)."""
+        self.pending = [r for r in self.pending if phone is not None and r.message["phone"] != phone]
 
     def tick(self, http: httpx.AsyncClient) -> None:
         """Pick up new messages and start every attempt that is due."""
