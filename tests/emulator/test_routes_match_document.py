@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import inspect
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
-from starlette.routing import Match, Route
+from starlette.routing import Route
 from twofactor_emulator.providers import FAMILIES
 from twofactor_emulator.providers.twofactor.operations import OPERATIONS
 from twofactor_emulator.providers.twofactor.otp_handlers import OtpHandlers
@@ -18,19 +17,10 @@ from twofactor_emulator.providers.twofactor.sms_handlers import SmsHandlers
 from twofactor_emulator.testing import create_app
 
 from .conftest import CONFIG
+from .test_families_match_documents import SAMPLES, resolve
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "openapi" / "twofactor.yaml"
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
-# A concrete value per path parameter, so the path a client would send can be routed.
-SAMPLES = {
-    "api_key": "8f2c3c1e-0000-4000-8000-000000000001",
-    "phone_number": "+919999999999",
-    "otp_template_name": "OTP1",
-    "otp_value": "12345",
-    "otp_value_or_template": "12345",
-    "otp_session_id": "160gaseavbemjvlgw7o-7303503698702e11",
-    "otp_entered_by_user": "123456",
-}
 
 
 def documented() -> set[tuple[str, str, str]]:
@@ -41,16 +31,6 @@ def documented() -> set[tuple[str, str, str]]:
             if method in item:
                 found.add((item[method]["operationId"], method.upper(), path))
     return found
-
-
-def resolve(app: Any, method: str, path: str) -> Any:
-    scope = {"type": "http", "method": method, "path": path, "root_path": "", "query_string": b"", "headers": []}
-    for route in app.routes:
-        match, _ = route.matches(scope)
-        if match == Match.FULL:
-            endpoint = route.endpoint
-            return getattr(endpoint, "endpoints", {}).get(method, endpoint)
-    return None
 
 
 def test_every_operation_has_a_route_and_every_route_an_operation() -> None:

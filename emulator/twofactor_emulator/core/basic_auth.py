@@ -10,7 +10,12 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TypeVar
+
+from starlette.types import Receive, Scope
+
+Account = TypeVar("Account")
 
 MAX_HEADER_LENGTH = 1024
 
@@ -46,3 +51,33 @@ def www_authenticate(realm: str) -> dict[str, str]:
 def masked(secret: str) -> str:
     """A secret as a banner shows it: its first and last 4 characters only."""
     return f"{secret[:4]}…{secret[-4:]}" if len(secret) > 12 else "…"
+
+
+def authenticated(
+    headers: Mapping[str, str], accounts: Mapping[str, Account], secret: Callable[[Account], str]
+) -> Account | None:
+    """The account whose user name and password (`secret(account)`) the request's Basic header
+    carries, or None. A password is compared even for an unknown user, so the time taken does not
+    tell user names apart."""
+    pair = basic_credentials(headers)
+    if pair is None:
+        return None
+    account = accounts.get(pair[0])
+    expected = secret(account) if account is not None else "x" * len(pair[1])
+    return account if password_matches(pair[1], expected) and account is not None else None
+
+
+def account_key_of(
+    prefix: str, users: Mapping[str, object]
+) -> Callable[[Scope, Receive], Awaitable[tuple[str | None, Receive]]]:
+    """A family's `account_key` for the rate limit: `<prefix>:<user>` of a Basic header naming one of
+    `users` (the password is the handler's to check), None otherwise."""
+
+    async def find(scope: Scope, receive: Receive) -> tuple[str | None, Receive]:
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        pair = basic_credentials(headers)
+        if pair is None or pair[0] not in users:
+            return None, receive
+        return f"{prefix}:{pair[0]}", receive
+
+    return find

@@ -39,7 +39,7 @@ import os
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -554,6 +554,17 @@ class Store:
         """A value of the meta table."""
         row = self._one("SELECT value FROM meta WHERE key = ?", (key,))
         return None if row is None else str(row[0])
+
+    def meta_or_create(self, key: str, make: Callable[[], str]) -> str:
+        """The meta value of `key`, stored from `make()` first when there is none (a provider family's
+        default account: created once, the same at every start)."""
+        value = self.get_meta(key)
+        if value is None:
+            with self.transaction() as cur:
+                cur.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, make()))
+            value = self.get_meta(key)
+        assert value is not None
+        return value
 
     def set_meta(self, key: str, value: str) -> None:
         """Set a value of the meta table."""

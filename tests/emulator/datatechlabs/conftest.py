@@ -4,7 +4,6 @@ Basic-auth client of it, and real local DLR receivers (GET and POST, failing or 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -32,7 +31,6 @@ CONFIG: dict[str, Any] = {
         ],
     },
 }
-WAIT_SECONDS = 15.0  # upper bound for background work to show up; not a timing assertion
 
 
 class DlrReceiver:
@@ -120,18 +118,6 @@ class Datatechlabs:
     def log(self, message_id: str) -> list[dict[str, Any]]:
         attempts = self.control.get("/_emulator/webhooks/log").json()["attempts"]
         return [a for a in attempts if a["messageId"] == message_id]
-
-
-def eventually(check: Callable[[], Any], what: str) -> Any:
-    """Poll `check` until it returns something truthy (receipts are sent by a background task)."""
-    deadline = time.monotonic() + WAIT_SECONDS
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {WAIT_SECONDS} s: {what}")
-        time.sleep(0.02)
 
 
 @pytest.fixture(scope="module")

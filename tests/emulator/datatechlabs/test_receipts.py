@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from .conftest import RETRY_SECONDS, Datatechlabs, DlrReceiver, eventually
+from ..conftest import eventually
+from .conftest import RETRY_SECONDS, Datatechlabs, DlrReceiver
 
 SMSC_FIELDS = {"id", "message_status", "level", "connector"}
 HANDSET_FIELDS = SMSC_FIELDS | {"id_smsc", "subdate", "donedate", "sub", "dlvrd", "err", "text"}

@@ -8,27 +8,12 @@ auth, segments by `coding`, credits, and delivery receipts (DLRs) posted back to
 
 from __future__ import annotations
 
-from starlette.types import Receive, Scope
-
-from ...core.basic_auth import basic_credentials, masked
-from ...core.family import AccountKey, Mounted, ProviderFamily, Runtime, operation_routes
+from ...core.basic_auth import account_key_of, masked
+from ...core.family import Mounted, ProviderFamily, Runtime, operation_routes
 from ...core.service import Service
 from . import accounts, errors
 from .operations import OPERATIONS, Handlers
 from .receipts import ReceiptDispatcher
-
-
-def account_key(known: accounts.Accounts) -> AccountKey:
-    """The rate limit counts a request against the user name of its Basic credentials."""
-
-    async def find(scope: Scope, receive: Receive) -> tuple[str | None, Receive]:
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        pair = basic_credentials(headers)
-        if pair is None or pair[0] not in known.by_user:
-            return None, receive
-        return "datatechlabs:" + pair[0], receive
-
-    return find
 
 
 def mount(runtime: Runtime) -> Mounted:
@@ -41,7 +26,7 @@ def mount(runtime: Runtime) -> Mounted:
     return Mounted(
         routes=operation_routes(OPERATIONS, handlers),
         exception_handlers={errors.DatatechlabsError: errors.on_error},
-        account_key=account_key(known),
+        account_key=account_key_of("datatechlabs", known.by_user),
         background=[receipts.loop],
     )
 

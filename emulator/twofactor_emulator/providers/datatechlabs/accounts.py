@@ -28,7 +28,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from ...core.basic_auth import basic_credentials, password_matches
+from ...core.basic_auth import authenticated
 from ...core.config import ConfigError
 from ...core.service import Service
 from . import errors
@@ -136,10 +136,9 @@ def configured_accounts(service: Service) -> Sequence[DtlAccount]:
     settings = settings_of(service)
     if settings.accounts:
         return settings.accounts
-    stored = service.store.get_meta(_META_KEY)
-    if stored is None:
-        stored = json.dumps({"username": "user-" + secrets.token_hex(4), "password": secrets.token_hex(16)})
-        service.store.set_meta(_META_KEY, stored)
+    stored = service.store.meta_or_create(
+        _META_KEY, lambda: json.dumps({"username": "user-" + secrets.token_hex(4), "password": secrets.token_hex(16)})
+    )
     return (_account(json.loads(stored), "stored datatechlabs account"),)
 
 
@@ -151,11 +150,7 @@ class Accounts:
 
     def authenticate(self, request: Request) -> DtlAccount:
         """The caller's account, or 401."""
-        pair = basic_credentials(request.headers)
-        if pair is None:
-            raise errors.DatatechlabsError(errors.AUTHENTICATION_FAILED, 401)
-        account = self.by_user.get(pair[0])
-        expected = account.password if account is not None else "x" * len(pair[1])
-        if not password_matches(pair[1], expected) or account is None:
+        account = authenticated(request.headers, self.by_user, lambda a: a.password)
+        if account is None:
             raise errors.DatatechlabsError(errors.AUTHENTICATION_FAILED, 401)
         return account

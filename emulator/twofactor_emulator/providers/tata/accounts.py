@@ -24,7 +24,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from ...core.basic_auth import basic_credentials, password_matches
+from ...core.basic_auth import authenticated
 from ...core.config import ConfigError
 from ...core.service import Service
 from . import errors
@@ -100,10 +100,10 @@ def configured_accounts(service: Service) -> Sequence[TataAccount]:
     settings = service.config.sections.get(SECTION)
     if isinstance(settings, TataSettings) and settings.accounts:
         return settings.accounts
-    stored = service.store.get_meta(_META_KEY)
-    if stored is None:
-        stored = json.dumps({"account_sid": "AC" + secrets.token_hex(16), "auth_token": secrets.token_hex(16)})
-        service.store.set_meta(_META_KEY, stored)
+    stored = service.store.meta_or_create(
+        _META_KEY,
+        lambda: json.dumps({"account_sid": "AC" + secrets.token_hex(16), "auth_token": secrets.token_hex(16)}),
+    )
     return (_account(json.loads(stored), "stored Tata account"),)
 
 
@@ -115,12 +115,7 @@ class Accounts:
 
     def authenticate(self, request: Request) -> TataAccount:
         """The caller's account, or error 401."""
-        pair = basic_credentials(request.headers)
-        if pair is None:
-            raise errors.unauthorized()
-        account = self.by_sid.get(pair[0])
-        # Compare a token even for an unknown SID, so the time taken does not tell SIDs apart.
-        expected = account.auth_token if account is not None else "x" * len(pair[1])
-        if not password_matches(pair[1], expected) or account is None:
+        account = authenticated(request.headers, self.by_sid, lambda a: a.auth_token)
+        if account is None:
             raise errors.unauthorized()
         return account
