@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -105,7 +106,7 @@ class ReceiptDispatcher:
 
     service: Service
     settings: ReceiptSettings
-    log: Any  # the emulator's webhook log (a deque of attempts, core/webhooks.py)
+    log: deque[dict[str, Any]]  # the emulator's webhook log (core/webhooks.py), shared with 2Factor's reports
     pending: list[Receipt] = field(default_factory=list)
     _cursor: int = 0
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
