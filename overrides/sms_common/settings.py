@@ -30,7 +30,8 @@ def from_env(name: str, default: str | None = None) -> str | None:
 def check_base_url(base_url: str, error: type[InvalidInput] = InvalidInput) -> str:
     """An absolute http(s) URL without a trailing '/', or `error`."""
     if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
-        shown = base_url[:60] if isinstance(base_url, str) else type(base_url).__name__
+        # Only the scheme is echoed: the rest may hold credentials (user:password@host, ?token=).
+        shown = base_url.partition(":")[0][:10] + ":..." if isinstance(base_url, str) else type(base_url).__name__
         raise error(f"base_url must start with http:// or https://, got {shown!r}")
     return base_url.rstrip("/")
 
@@ -111,4 +112,5 @@ class ClientSettings:
         return self._secrets
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r}, timeout={self.timeout!r}, retry={self.retry!r})"
+        shown = self.provider.url_rule(self.base_url)  # a base URL may carry user:password@ or ?token=
+        return f"{type(self).__name__}(base_url={shown!r}, timeout={self.timeout!r}, retry={self.retry!r})"

@@ -178,3 +178,14 @@ def test_cli_output(sentinel_emulator: EmulatorHandle, monkeypatch: pytest.Monke
 def test_redact_url() -> None:
     assert redact_url("GET http://h/API/V1/abc-123/SMS/+91/AUTOGEN") == "GET http://h/API/V1/***/SMS/+91/AUTOGEN"
     assert redact_url("http://h/API/R1/?apikey=abc&to=1") == "http://h/API/R1/?apikey=***&to=1"
+
+
+def test_a_base_url_with_credentials_stays_out_of_reprs_and_errors() -> None:
+    from sms_common.settings import ClientSettings, check_base_url
+    from twofactor.settings import PROVIDER
+
+    settings = ClientSettings(PROVIDER, base_url=f"https://user:{SENTINEL_SECRET}@127.0.0.1:1/?token={SENTINEL_KEY}")
+    assert not any(s in repr(settings) for s in SENTINELS)
+    with pytest.raises(TwoFactorError) as caught:
+        check_base_url(f"ftp://user:{SENTINEL_SECRET}@host", PROVIDER.input_error)
+    assert SENTINEL_SECRET not in str(caught.value)
