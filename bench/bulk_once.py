@@ -16,7 +16,7 @@ from bench.workloads import bulk_body
 
 SECTION = "bulk"
 MESSAGES = 1000
-GOAL_MS = 50.0
+GOAL_MS = 10.0  # the server's time for 1000 messages
 
 
 def run(folder: Path, repeats: int) -> list[Row]:
@@ -41,8 +41,7 @@ def run(folder: Path, repeats: int) -> list[Row]:
             "bulk",
             1,
             p50_ms=median_trip,
-            goal=f"≤ {GOAL_MS:.0f} ms",
-            met=median_trip <= GOAL_MS,
+            goal="reported",  # an upper bound: it includes the client's JSON and the transfer
             note=note,
         ),
         Row(

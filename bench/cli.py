@@ -89,6 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(wrk.INSTALL_HINT, file=sys.stderr)
         return 2
     prism_reason = "smoke mode" if options.smoke else servers.prism_available()
+    limit_reason = servers.limit_available()
     emulator_reason = servers.emulator_available()
 
     header = [
@@ -115,6 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 prism=prism_reason is None,
                 prism_skip_reason=prism_reason or "",
                 emulator=emulator_reason is None,
+                limit=limit_reason is None,
+                limit_skip_reason=limit_reason or "",
                 rounds=1 if options.smoke else max(1, options.rounds),
                 warmup_seconds=0.0 if options.smoke else 3.0,
             )

@@ -166,6 +166,24 @@ def ceiling(folder: Path, workers: int = 1) -> Iterator[Server]:
         yield server
 
 
+def limit_available() -> str | None:
+    """None if a limit stack (granian, or uvicorn with httptools and uvloop) is installed, else why not."""
+    from bench import limit
+
+    return None if limit.available_servers() else "neither granian nor uvicorn with httptools and uvloop is installed"
+
+
+@contextmanager
+def limit(folder: Path) -> Iterator[Server]:
+    """bench/limit.py: the constant reply as a raw ASGI callable on the fastest stack installed."""
+    from bench import limit as limit_app
+
+    server = limit_app.available_servers()[0]
+    argv = limit_app.argv(server, "{PORT}")
+    with _process(f"limit: {limit_app.label(server)}", argv, str(uuid.uuid4()), folder) as started:
+        yield started
+
+
 def write_config(folder: Path) -> tuple[Path, str]:
     """A config file with one non-sandbox account with fresh keys and credits for the whole run."""
     api_key = str(uuid.uuid4())
