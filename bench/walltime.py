@@ -14,11 +14,13 @@ from bench.table import Row
 SECTION = "wall time"
 TIMEOUT_SECONDS = 900
 PYTHON_ROWS = ["--only", "twofactor_client", "--only", "twofactor_models"]
+XDIST = ("-n", "2", "--dist", "load", "--maxschedchunk", "1")  # the options of ./dev test
 
 
 def commands() -> list[tuple[str, list[str]]]:
     return [
-        ("contract suite", [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/contract"]),
+        # As `./dev test` runs it: two processes (pytest-xdist).
+        ("contract suite", [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *XDIST, "tests/contract"]),
         ("generator --check", [sys.executable, "scripts/generate.py", "--check"]),
         # The Python rows alone: the difference to the row above is what the other languages add.
         ("generator --check, Python rows", [sys.executable, "scripts/generate.py", "--check", *PYTHON_ROWS]),
