@@ -1,8 +1,9 @@
 """The one command: `python -m bench [--smoke] [--seconds N] ...` prints the markdown table.
 
-Sections: envelope, load (emulator vs Prism vs the bare ceiling), bulk (one 1000-message request),
-client (the twofactor client vs raw httpx), walltime (contract suite, generator). A section whose
-tool is absent is a row that says so, never a crash: the smoke mode of the test suite relies on it.
+Sections: envelope, load (emulator vs Prism vs the bare ceiling and the limit), bulk (one 1000-message
+request), coldstart (the console script to its first health 200), client (the twofactor client vs raw
+httpx), walltime (contract suite, generator). A section whose tool is absent is a row that says so,
+never a crash: the smoke mode of the test suite relies on it.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from bench import bulk_once, client_bench, envelope_bench, load_bench, servers, walltime, wrk
+from bench import bulk_once, client_bench, coldstart, envelope_bench, load_bench, servers, walltime, wrk
 from bench.table import Row, render, skipped
 from bench.workloads import LOAD_NAMES
 
-SECTIONS = ("envelope", "load", "bulk", "client", "walltime")
+SECTIONS = ("envelope", "load", "bulk", "coldstart", "client", "walltime")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -127,6 +128,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 rows.append(skipped("bulk", "1000-message request", emulator_reason))
             else:
                 _section("bulk", rows, lambda: bulk_once.run(folder, 1 if options.smoke else 7))
+        if "coldstart" in only:
+            if emulator_reason:
+                rows.append(skipped("cold start", "twofactor-emulator", emulator_reason))
+            else:
+                _section("coldstart", rows, lambda: coldstart.run(1 if options.smoke else 9))
         if "client" in only:
             _section("client", rows, lambda: client_bench.run(smoke=options.smoke))
         if "walltime" in only:

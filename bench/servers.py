@@ -52,7 +52,9 @@ class Server:
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def session_cpu_seconds(pgid: int) -> float | None:
+def session_cpu_seconds(pgid: int, own_session: bool = True) -> float | None:
+    """User+system CPU seconds of the processes of group `pgid` (or of process `pgid` alone, when it
+    has no session of its own); None where there is no /proc."""
     proc = Path("/proc")
     if not proc.is_dir():
         return None
@@ -63,7 +65,8 @@ def session_cpu_seconds(pgid: int) -> float | None:
             fields = stat.read_text().rpartition(")")[2].split()
         except OSError:  # the process ended while we looked
             continue
-        if int(fields[2]) == pgid:  # fields[2] is pgrp; utime and stime are fields[11] and fields[12]
+        # fields[2] is pgrp; utime and stime are fields[11] and fields[12]
+        if (int(fields[2]) == pgid) if own_session else (stat.parent.name == str(pgid)):
             ticks += int(fields[11]) + int(fields[12])
     return ticks / _TICKS
 

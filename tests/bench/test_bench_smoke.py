@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SECTIONS = ("envelope", "load", "bulk", "client", "wall time")
+SECTIONS = ("envelope", "load", "bulk", "cold start", "client", "wall time")
 
 
 @pytest.mark.slow
