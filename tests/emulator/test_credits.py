@@ -3,12 +3,13 @@ error when they run out, and the balance through the balance routes and the cont
 
 from __future__ import annotations
 
+import random
 import secrets
 import uuid
 from typing import Any
 
 import pytest
-from twofactor_emulator.core.credits import OUT_OF_CREDITS, segments
+from twofactor_emulator.core.credits import _GSM_BASIC, _GSM_EXTENSION, OUT_OF_CREDITS, is_gsm7, segments
 from twofactor_emulator.testing import EmulatorHandle, running_emulator
 
 PHONE = "+919876543210"
@@ -37,6 +38,28 @@ PHONE = "+919876543210"
 )
 def test_segments(text: str, expected: int) -> None:
     assert segments(text) == expected
+
+
+def test_the_counting_matches_the_alphabet_tables_character_by_character() -> None:
+    # The counting scans with regular expressions; the tables are the definition. Every character of
+    # both tables (regex metacharacters among them: \\ [ ] ^ - ...), near misses, and random mixes.
+    others = "`\t\x00\x7fअ😀ÀÁâçÿ\u00a0\u2028"
+    alphabet = "".join(sorted(_GSM_BASIC | _GSM_EXTENSION)) + others
+    rng = random.Random(20261201)
+    texts = [*alphabet, *(ch * 200 for ch in alphabet)]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 400))) for _ in range(300)]
+    texts += [
+        "".join(rng.choice(sorted(_GSM_BASIC | _GSM_EXTENSION)) for _ in range(rng.randrange(1, 400)))
+        for _ in range(300)
+    ]
+    for text in texts:
+        gsm = all(ch in _GSM_BASIC or ch in _GSM_EXTENSION for ch in text)
+        assert is_gsm7(text) == gsm, repr(text)
+        if gsm:
+            length, single, part = sum(2 if ch in _GSM_EXTENSION else 1 for ch in text), 160, 153
+        else:
+            length, single, part = len(text.encode("utf-16-le")) // 2, 70, 67
+        assert segments(text) == (1 if length <= single else -(-length // part)), repr(text)
 
 
 def account(credits: int | None) -> dict[str, Any]:

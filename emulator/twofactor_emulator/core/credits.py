@@ -15,6 +15,7 @@ clause (store.py), so enforcing the balance costs no extra database round trip p
 from __future__ import annotations
 
 import math
+import re
 
 # GSM 03.38 default alphabet (one septet each) and extension table (escape + septet: two each).
 _GSM_BASIC = frozenset(
@@ -22,6 +23,10 @@ _GSM_BASIC = frozenset(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 _GSM_EXTENSION = frozenset("\f^{}\\[~]|€")
+# The same sets as regular expressions: a bulk request counts up to 1000 texts of up to 1000
+# characters, and a scan in C costs a fraction of a Python loop over the characters.
+_NOT_GSM7 = re.compile("[^" + "".join(re.escape(ch) for ch in sorted(_GSM_BASIC | _GSM_EXTENSION)) + "]")
+_EXTENSION = re.compile("[" + "".join(re.escape(ch) for ch in sorted(_GSM_EXTENSION)) + "]")
 GSM_SINGLE, GSM_PART = 160, 153
 UNICODE_SINGLE, UNICODE_PART = 70, 67
 
@@ -35,13 +40,13 @@ class OutOfCreditsError(Exception):
 
 def is_gsm7(text: str) -> bool:
     """Whether the text fits the GSM-7 alphabet (basic or extension)."""
-    return all(ch in _GSM_BASIC or ch in _GSM_EXTENSION for ch in text)
+    return _NOT_GSM7.search(text) is None
 
 
 def segments(text: str) -> int:
     """How many SMS segments (and credits) the text takes; an empty text still takes one."""
     if is_gsm7(text):
-        length = sum(2 if ch in _GSM_EXTENSION else 1 for ch in text)
+        length = len(text) + len(_EXTENSION.findall(text))  # an extension character takes two septets
         single, part = GSM_SINGLE, GSM_PART
     else:
         length = len(text.encode("utf-16-le")) // 2
