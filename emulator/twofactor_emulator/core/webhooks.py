@@ -42,8 +42,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
 from .background import BackgroundLoop
 from .clock import india_text, iso_utc
 from .delivery import final_status, sent_at, status_at
@@ -254,6 +252,8 @@ class WebhookDispatcher:
     async def post(self, url: str, **content: Any) -> tuple[int | None, str | None]:
         """POST within the total deadline and the bound on concurrent attempts: (status, None) or
         (None, the error's type name)."""
+        import httpx  # here, not at start: it is a large part of the emulator's start-up imports
+
         loop = asyncio.get_running_loop()
         if self._slots is None or self._slots_loop is not loop:
             self._slots, self._slots_loop = asyncio.Semaphore(MAX_CONCURRENT_ATTEMPTS), loop

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ...core import http, ids
 from . import errors
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError  # imported with the models, on the first request that needs them
 
 # Body limits per route, in bytes (documented in docs/emulator.md). The bulk limit fits 1000
 # messages of 1000 four-byte characters; the encrypted one the document's 65536-character body.

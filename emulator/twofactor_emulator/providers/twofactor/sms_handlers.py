@@ -9,19 +9,11 @@ from __future__ import annotations
 import math
 import re
 import time
-from typing import Any, TypeVar
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from twofactor_models import (
-    BulkRequest,
-    EncDlrPlaintext,
-    EncPlaintext,
-    EncSmsPlaintext,
-    R1SmsForm,
-    SendSmsByQueryParametersQuery,
-)
 
 from ...core import http
 from ...core.clock import india_date, india_text, parse_india
@@ -34,6 +26,26 @@ from . import errors, replies
 from .accounts import authorised, check_sender, check_text
 from .envelope import EnvelopeError, open_json, seal_json
 from .shortlinks import LinkOptions, link_options, shorten
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
+    from twofactor_models import EncDlrPlaintext, R1SmsForm, SendSmsByQueryParametersQuery
+
+
+def models() -> ModuleType:
+    """The generated models (`twofactor_models`), imported on the first R1, bulk or encrypted request:
+    with pydantic they are the largest part of the emulator's import time, and the OTP routes and the
+    control API never need them (cold start, bench/README.md)."""
+    import twofactor_models
+
+    return twofactor_models
+
+
+def _validation_error() -> type[ValidationError]:
+    from pydantic import ValidationError
+
+    return ValidationError
+
 
 SCHEDULE_MIN_LEAD_SECONDS = 5 * 60  # docs: "at least 5 minutes greater than the current time"
 BULK_CHUNK = 500  # messages per queue chunk in `queueStats` (the docs do not say; any size reads the same)
@@ -51,7 +63,7 @@ def _phones(raw: str) -> list[str | None]:
         raise errors.Refused(errors.INVALID_PHONE) from None
 
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound="BaseModel")
 
 
 # Where the generated models are looser than the document, checked before them: pydantic accepts an
@@ -81,7 +93,7 @@ def _validated(model: type[M], data: dict[str, Any]) -> M:
         raise errors.Refused(errors.invalid_field(gap))
     try:
         return model.model_validate(data)
-    except ValidationError as exc:
+    except _validation_error() as exc:
         raise errors.Refused(replies.first_field_error(exc)[1]) from None
 
 
@@ -159,14 +171,14 @@ class SmsHandlers:
         if request.scope["query_string"] and request.query_params.get("module") == "ENC":
             return await self.sendEncrypted(request)
         body = await http.read_body(request, replies.FORM_BODY_LIMIT, errors.Refused)
-        form = _validated(R1SmsForm, replies.parse_form(body))
+        form = _validated(models().R1SmsForm, replies.parse_form(body))
         return await self._r1(request, form, "sendSms")
 
     async def sendSmsByQuery(self, request: Request) -> Response:
         """R1 with every field in the query string."""
         if request.query_params.get("module") == "ENC":
             raise errors.Refused(errors.GET_NOT_SUPPORTED)
-        query = _validated(SendSmsByQueryParametersQuery, dict(request.query_params))
+        query = _validated(models().SendSmsByQueryParametersQuery, dict(request.query_params))
         return await self._r1(request, query, "sendSmsByQuery")
 
     # ------------------------------------------------------------------ bulk
@@ -198,8 +210,8 @@ class SmsHandlers:
                 [{"field": f, "error": errors.invalid_field(f.rsplit(".", 1)[-1])} for f in nulls[:MAX_BULK_DETAILS]]
             )
         try:
-            bulk = BulkRequest.model_validate(data)
-        except ValidationError as exc:
+            bulk = models().BulkRequest.model_validate(data)
+        except _validation_error() as exc:
             raise errors.BulkRefused(_bulk_details(exc)) from None
         problems: list[dict[str, Any]] = []
         for index, message in enumerate(bulk.messages):
@@ -280,11 +292,11 @@ class SmsHandlers:
             raise errors.Refused(errors.DECRYPTION_FAILED)
         if plaintext.get("module") not in ("TRANS_SMS", "TRANS_SMS_DLR"):
             raise errors.Refused(errors.INVALID_MODULE_ENC)
-        payload = _validated(EncPlaintext, plaintext).root
+        payload = _validated(models().EncPlaintext, plaintext).root
         if payload.apikey != account.api_key:
             raise errors.Refused(errors.INVALID_API_KEY)
         authorised(self.service, payload.apikey, _client_ip(request))  # the IP allowlist
-        if isinstance(payload, EncSmsPlaintext):
+        if isinstance(payload, models().EncSmsPlaintext):
             request_id = await self._send_r1(
                 account,
                 to=payload.to,
