@@ -66,3 +66,42 @@ def test_table_renders_figures_and_skip_reasons() -> None:
     assert lines[0].startswith("| Section |") and len(lines) == 4
     assert "| 1,234 req/s | 2.00 | 9.50 | 0.70× bare | ≥ 0.60× bare | yes |" in lines[2]
     assert lines[3].endswith("| skipped: Prism is not installed |")
+
+
+def test_flame_summary_shares_samples_by_layer_and_keeps_the_checkpoint_thread_apart() -> None:
+    from bench.flame import summarise
+
+    folded = "\n".join(
+        [
+            "<module> (twofactor-emulator);main (twofactor_emulator/cli.py);Runner.run (asyncio/runners.py);"
+            "RequestResponseCycle.send (uvicorn/protocols/http/httptools_impl.py) 6",
+            "<module> (twofactor-emulator);Runner.run (asyncio/runners.py);CommitBatcher._flush "
+            "(twofactor_emulator/core/batching.py);Store.batch (twofactor_emulator/core/store.py) 3",
+            "Thread._bootstrap (threading.py);Checkpointer._run (twofactor_emulator/core/store.py);"
+            "Event.wait (threading.py) 1",
+        ]
+    )
+    text = summarise(folded)
+    assert text.startswith("10 samples")
+    assert "| uvicorn HTTP protocol (h11 / httptools) | 60% |" in text
+    assert "| emulator store + SQLite's C calls (store, group commit) | 30% |" in text
+    assert "| WAL checkpoint thread (waits included) | 10% |" in text
+    # Own samples are the event loop thread's only; the checkpoint thread's wait is not among them.
+    assert "Event.wait" not in text.split("top frames by own samples")[1]
+
+
+async def test_the_limit_app_reads_the_whole_body_then_sends_the_constant_reply() -> None:
+    from bench.limit import REPLY, app
+
+    chunks = [{"type": "http.request", "body": b"a" * 10, "more_body": True}, {"type": "http.request", "body": b"b"}]
+    received: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return chunks.pop(0)
+
+    async def send(message: dict[str, object]) -> None:
+        received.append(message)
+
+    await app({"type": "http", "method": "POST", "path": "/API/R1/"}, receive, send)
+    assert not chunks, "the body was not read to its end"
+    assert received[0]["status"] == 200 and received[1]["body"] == REPLY
