@@ -3,6 +3,7 @@ script, or uvicorn workers over the same SQLite file), the bare Starlette ceilin
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import secrets
@@ -25,6 +26,9 @@ DOCUMENT = REPO / "openapi" / "twofactor.yaml"
 PRISM = REPO / "bench" / "node_modules" / ".bin" / "prism"
 PRISM_HINT = "Prism is not installed (cd bench && npm ci)"
 STARTUP_SECONDS = 60.0
+# The emulator's own stack (twofactor_emulator/server.py and cli.event_loop): h11 on uvloop. uvicorn
+# would pick httptools by itself when it is installed, and the bare handler would not be comparable.
+SAME_STACK = ("--http", "h11", "--loop", "uvloop" if importlib.util.find_spec("uvloop") else "asyncio")
 BENCH_CREDITS = 10**12  # the default 250 credits would run out in the first second
 
 
@@ -158,7 +162,7 @@ def _uvicorn(app: str, workers: int, factory: bool = False) -> list[str]:
         argv = [sys.executable, "-m", "bench.workers", app, "--port", "{PORT}", "--workers", str(workers)]
         return argv + (["--factory"] if factory else [])
     argv = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", "{PORT}"]
-    argv += ["--log-level", "warning", "--no-access-log"]
+    argv += ["--log-level", "warning", "--no-access-log", *SAME_STACK]
     return argv + (["--factory"] if factory else [])
 
 

@@ -38,7 +38,17 @@ def _load(target: str, factory: bool) -> Any:
 def _serve(sock: socket.socket, target: str, factory: bool) -> None:
     import uvicorn
 
-    config = uvicorn.Config(_load(target, factory), log_level="warning", access_log=False, lifespan="on")
+    from bench.servers import SAME_STACK
+
+    stack = dict(zip(SAME_STACK[::2], SAME_STACK[1::2], strict=True))  # the emulator's h11 on uvloop
+    config = uvicorn.Config(
+        _load(target, factory),
+        http=stack["--http"],
+        loop=stack["--loop"],
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+    )
     uvicorn.Server(config).run(sockets=[sock])
 
 

@@ -111,9 +111,9 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 
 def event_loop() -> str:
-    """uvicorn's event loop: uvloop (a dependency of the emulator; with httptools it gave 1.5-1.7x the
-    requests per CPU second of asyncio and h11, bench/README.md), else asyncio where it cannot be
-    imported. The HTTP protocol stays server.py's h11-based one (its head timeout and half-close)."""
+    """uvicorn's event loop: uvloop (a dependency of the emulator: 1.1-1.2x the requests per CPU second
+    of asyncio under the same h11 protocol, bench/README.md), else asyncio where it cannot be imported.
+    The HTTP protocol is server.py's h11-based one (its head timeout and half-close)."""
     return "uvloop" if importlib.util.find_spec("uvloop") is not None else "asyncio"
 
 

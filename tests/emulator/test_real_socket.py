@@ -150,5 +150,7 @@ def test_the_server_runs_on_uvloop_and_falls_back_to_asyncio_without_it(monkeypa
 
     assert cli.event_loop() == "uvloop"  # a dependency of the emulator
     real_find_spec = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "uvloop" else real_find_spec(name))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "uvloop" else real_find_spec(name)
+    )
     assert cli.event_loop() == "asyncio"
