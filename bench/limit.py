@@ -54,7 +54,7 @@ def available_servers() -> list[str]:
     found = []
     if importlib.util.find_spec("granian") is not None:
         found.append("granian")
-    if importlib.util.find_spec("uvloop") and importlib.util.find_spec("httptools"):
+    if importlib.util.find_spec("httptools"):
         found.append("uvicorn")
     return found
 
@@ -73,7 +73,8 @@ def argv(server: str, port: str) -> list[str]:
         ]  # fmt: skip
     return [
         sys.executable, "-m", "uvicorn", "bench.limit:app", "--host", "127.0.0.1", "--port", port,
-        "--loop", "uvloop", "--http", "httptools", "--log-level", "warning", "--no-access-log",
+        "--loop", "uvloop" if importlib.util.find_spec("uvloop") else "asyncio", "--http", "httptools",
+        "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
 
 

@@ -3,7 +3,6 @@ script, or uvicorn workers over the same SQLite file), the bare Starlette ceilin
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import secrets
@@ -26,9 +25,9 @@ DOCUMENT = REPO / "openapi" / "twofactor.yaml"
 PRISM = REPO / "bench" / "node_modules" / ".bin" / "prism"
 PRISM_HINT = "Prism is not installed (cd bench && npm ci)"
 STARTUP_SECONDS = 60.0
-# The emulator's own stack (twofactor_emulator/server.py and cli.event_loop): h11 on uvloop. uvicorn
-# would pick httptools by itself when it is installed, and the bare handler would not be comparable.
-SAME_STACK = ("--http", "h11", "--loop", "uvloop" if importlib.util.find_spec("uvloop") else "asyncio")
+# The emulator's own stack (twofactor_emulator/server.py and cli.py): h11 on asyncio. uvicorn would
+# pick httptools and uvloop by itself when they are installed, and the bare handler would not compare.
+SAME_STACK = ("--http", "h11", "--loop", "asyncio")
 BENCH_CREDITS = 10**12  # the default 250 credits would run out in the first second
 
 

@@ -110,13 +110,6 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def event_loop() -> str:
-    """uvicorn's event loop: uvloop (a dependency of the emulator: 1.1-1.2x the requests per CPU second
-    of asyncio under the same h11 protocol, bench/README.md), else asyncio where it cannot be imported.
-    The HTTP protocol is server.py's h11-based one (its head timeout and half-close)."""
-    return "uvloop" if importlib.util.find_spec("uvloop") is not None else "asyncio"
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -216,7 +209,10 @@ def serve(options: argparse.Namespace) -> int:
         public_url=options.public_url or listening, control_token=options.control_token, bind_host=options.host
     )
     sys.setswitchinterval(GIL_SWITCH_SECONDS)  # server.py: the loop's turn while a body is parsed
-    server_config = uvicorn_config(build_app(service, settings), loop=event_loop())
+    # asyncio, also where uvloop is installed: running out of file descriptors must be logged (server.py's
+    # OncePerInterval reads asyncio's accept() errors), and under uvloop that log stayed empty. On this h11
+    # protocol uvloop was worth only 1.1-1.2x the requests per CPU second (bench/README.md).
+    server_config = uvicorn_config(build_app(service, settings), loop="asyncio")
     uvicorn.Server(server_config).run(sockets=[sock])
     return 0
 

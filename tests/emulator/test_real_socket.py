@@ -141,16 +141,3 @@ def test_the_listening_socket_is_tcp_so_asyncio_sets_nodelay() -> None:
         assert sock.proto == __import__("socket").IPPROTO_TCP
     finally:
         sock.close()
-
-
-def test_the_server_runs_on_uvloop_and_falls_back_to_asyncio_without_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    import importlib.util
-
-    from twofactor_emulator import cli
-
-    assert cli.event_loop() == "uvloop"  # a dependency of the emulator
-    real_find_spec = importlib.util.find_spec
-    monkeypatch.setattr(
-        importlib.util, "find_spec", lambda name, *a: None if name == "uvloop" else real_find_spec(name)
-    )
-    assert cli.event_loop() == "asyncio"
