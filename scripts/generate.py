@@ -105,9 +105,15 @@ PYTHON_CLIENT_OPTIONS = (
     "--fail-on-warning",  # a dropped operation is an error, not a silent skip
 )  # fmt: skip
 
-# openapi-typescript's defaults are what we want: one file of types (`paths`, `operations`,
+# openapi-typescript's output defaults are what we want: one file of types (`paths`, `operations`,
 # `components`, `webhooks`) for openapi-fetch, no runtime code.
-OPENAPI_TYPESCRIPT_OPTIONS: tuple[str, ...] = ()
+OPENAPI_TYPESCRIPT_OPTIONS = (
+    # Its Redocly check of the input, explicit (a path relative to the repository root, where it runs):
+    # without it the rules come from whatever redocly.yaml is found from the working folder up, and
+    # the recommended example check rejects every valid example of an `if`/`then` field rule (Tata's
+    # send, datatechlabs' send). The file says what it keeps (well-formedness) and why.
+    "--redocly", "scripts/openapi-typescript.redocly.yaml",
+)  # fmt: skip
 
 # Options every openapi-generator target shares.
 OPENAPI_GENERATOR_COMMON = (
@@ -161,6 +167,15 @@ JAVA_OPTIONS = (
     "--additional-properties", "invokerPackage={java_package}",
     "--additional-properties", "apiPackage={java_package}.api,modelPackage={java_package}.model",
     "--additional-properties", "groupId=twofactor-toolkit,artifactId={name}-client,artifactVersion={version}",
+)  # fmt: skip
+
+JAVA_WEBHOOK_FORM_OPTIONS = (
+    *JAVA_OPTIONS,
+    # For a document whose only form body is a webhook's (datatechlabs' delivery receipt, POSTed
+    # as a form): the generator decides whether the API files import Apache HttpComponents (its
+    # form-body builder) from the operations under `paths` alone, so the webhook's generated call
+    # uses classes it never imports and does not compile. This flag turns those imports on.
+    "--additional-properties", "hasFormParamsInSpec=true",
 )  # fmt: skip
 
 # The Java `native` templates register jackson-datatype-jsr310's JavaTimeModule even when no
@@ -230,6 +245,14 @@ TARGETS = [
     Target(bundled(TWOFACTOR), "typescript-fetch", "typescript-fetch/twofactor", TYPESCRIPT_FETCH_OPTIONS, ("**.ts",)),
     Target(bundled(TWOFACTOR), "go", "go/twofactor", GO_OPTIONS, ("*.go", "go.mod")),
     Target(bundled(TWOFACTOR), "java", "java/twofactor", JAVA_OPTIONS, ("src/main/**.java", "pom.xml"), JAVA_DROPPED),
+    Target(bundled(TATA_SMART2FA), "openapi-typescript", "openapi-typescript/tata_smart2fa.d.ts", OPENAPI_TYPESCRIPT_OPTIONS),
+    Target(bundled(TATA_SMART2FA), "typescript-fetch", "typescript-fetch/tata_smart2fa", TYPESCRIPT_FETCH_OPTIONS, ("**.ts",)),
+    Target(bundled(TATA_SMART2FA), "go", "go/tata_smart2fa", GO_OPTIONS, ("*.go", "go.mod")),
+    Target(bundled(TATA_SMART2FA), "java", "java/tata_smart2fa", JAVA_OPTIONS, ("src/main/**.java", "pom.xml"), JAVA_DROPPED),
+    Target(bundled(DATATECHLABS), "openapi-typescript", "openapi-typescript/datatechlabs.d.ts", OPENAPI_TYPESCRIPT_OPTIONS),
+    Target(bundled(DATATECHLABS), "typescript-fetch", "typescript-fetch/datatechlabs", TYPESCRIPT_FETCH_OPTIONS, ("**.ts",)),
+    Target(bundled(DATATECHLABS), "go", "go/datatechlabs", GO_OPTIONS, ("*.go", "go.mod")),
+    Target(bundled(DATATECHLABS), "java", "java/datatechlabs", JAVA_WEBHOOK_FORM_OPTIONS, ("src/main/**.java", "pom.xml"), JAVA_DROPPED),
 ]
 
 
@@ -358,7 +381,8 @@ def generate_python_models(target: Target, dest: Path, scratch: Path) -> None:
 
 def generate_openapi_typescript(target: Target, dest: Path, scratch: Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
-    output = run([str(NODE_BIN / "openapi-typescript"), str(target.document), "-o", str(dest), *target.options])
+    command = [str(NODE_BIN / "openapi-typescript"), str(target.document), "-o", str(dest), *target.options]
+    output = run(command, cwd=ROOT)  # the options name files relative to the root
     noise = [line for line in output.splitlines() if line.strip() and not line.lstrip().startswith(("✨", "🚀"))]
     if noise:
         raise GenerationError("openapi-typescript printed more than its banner:\n" + "\n".join(noise))
