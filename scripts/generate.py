@@ -77,6 +77,10 @@ def bundled(document: Path) -> Path:
 TWOFACTOR = ROOT / "openapi" / "twofactor.yaml"
 TATA_SMART2FA = ROOT / "openapi" / "tata-smart2fa.yaml"
 DATATECHLABS = ROOT / "openapi" / "datatechlabs-sms.yaml"
+# Their published bundles: every language but Python is generated from these.
+TWOFACTOR_JSON = bundled(TWOFACTOR)
+TATA_SMART2FA_JSON = bundled(TATA_SMART2FA)
+DATATECHLABS_JSON = bundled(DATATECHLABS)
 
 
 # --- options, each with the reason it is there ---------------------------------------------------
@@ -123,7 +127,7 @@ OPENAPI_GENERATOR_COMMON = (
     "--additional-properties", "hideGenerationTimestamp=true",  # no date in the output: --check stays stable
 )  # fmt: skip
 
-TYPESCRIPT_FETCH_OPTIONS = (
+TS_FETCH_OPTIONS = (
     *OPENAPI_GENERATOR_COMMON,
     # ES2015+ output (Promise, Map, Object.entries) without polyfill typings: compiles under
     # `tsc --strict` with a modern lib and runs on Node 18+'s global fetch.
@@ -211,6 +215,12 @@ OPENAPI_GENERATOR_WARNINGS_ALLOWED = (
 )
 
 
+# What each openapi-generator target keeps of its output (Target.keep).
+TS_FETCH_FILES = ("**.ts",)
+GO_FILES = ("*.go", "go.mod")
+JAVA_FILES = ("src/main/**.java", "pom.xml")
+
+
 # --- the table ------------------------------------------------------------------------------------
 
 
@@ -241,18 +251,20 @@ TARGETS = [
     Target(TATA_SMART2FA, "datamodel-codegen", "tata_smart2fa_models", MODEL_OPTIONS),
     Target(DATATECHLABS, "openapi-python-client", "datatechlabs_client", PYTHON_CLIENT_OPTIONS),
     Target(DATATECHLABS, "datamodel-codegen", "datatechlabs_models", MODEL_OPTIONS),
-    Target(bundled(TWOFACTOR), "openapi-typescript", "openapi-typescript/twofactor.d.ts", OPENAPI_TYPESCRIPT_OPTIONS),
-    Target(bundled(TWOFACTOR), "typescript-fetch", "typescript-fetch/twofactor", TYPESCRIPT_FETCH_OPTIONS, ("**.ts",)),
-    Target(bundled(TWOFACTOR), "go", "go/twofactor", GO_OPTIONS, ("*.go", "go.mod")),
-    Target(bundled(TWOFACTOR), "java", "java/twofactor", JAVA_OPTIONS, ("src/main/**.java", "pom.xml"), JAVA_DROPPED),
-    Target(bundled(TATA_SMART2FA), "openapi-typescript", "openapi-typescript/tata_smart2fa.d.ts", OPENAPI_TYPESCRIPT_OPTIONS),
-    Target(bundled(TATA_SMART2FA), "typescript-fetch", "typescript-fetch/tata_smart2fa", TYPESCRIPT_FETCH_OPTIONS, ("**.ts",)),
-    Target(bundled(TATA_SMART2FA), "go", "go/tata_smart2fa", GO_OPTIONS, ("*.go", "go.mod")),
-    Target(bundled(TATA_SMART2FA), "java", "java/tata_smart2fa", JAVA_OPTIONS, ("src/main/**.java", "pom.xml"), JAVA_DROPPED),
-    Target(bundled(DATATECHLABS), "openapi-typescript", "openapi-typescript/datatechlabs.d.ts", OPENAPI_TYPESCRIPT_OPTIONS),
-    Target(bundled(DATATECHLABS), "typescript-fetch", "typescript-fetch/datatechlabs", TYPESCRIPT_FETCH_OPTIONS, ("**.ts",)),
-    Target(bundled(DATATECHLABS), "go", "go/datatechlabs", GO_OPTIONS, ("*.go", "go.mod")),
-    Target(bundled(DATATECHLABS), "java", "java/datatechlabs", JAVA_WEBHOOK_FORM_OPTIONS, ("src/main/**.java", "pom.xml"), JAVA_DROPPED),
+    Target(TWOFACTOR_JSON, "openapi-typescript", "openapi-typescript/twofactor.d.ts", OPENAPI_TYPESCRIPT_OPTIONS),
+    Target(TWOFACTOR_JSON, "typescript-fetch", "typescript-fetch/twofactor", TS_FETCH_OPTIONS, TS_FETCH_FILES),
+    Target(TWOFACTOR_JSON, "go", "go/twofactor", GO_OPTIONS, GO_FILES),
+    Target(TWOFACTOR_JSON, "java", "java/twofactor", JAVA_OPTIONS, JAVA_FILES, JAVA_DROPPED),
+    Target(
+        TATA_SMART2FA_JSON, "openapi-typescript", "openapi-typescript/tata_smart2fa.d.ts", OPENAPI_TYPESCRIPT_OPTIONS
+    ),
+    Target(TATA_SMART2FA_JSON, "typescript-fetch", "typescript-fetch/tata_smart2fa", TS_FETCH_OPTIONS, TS_FETCH_FILES),
+    Target(TATA_SMART2FA_JSON, "go", "go/tata_smart2fa", GO_OPTIONS, GO_FILES),
+    Target(TATA_SMART2FA_JSON, "java", "java/tata_smart2fa", JAVA_OPTIONS, JAVA_FILES, JAVA_DROPPED),
+    Target(DATATECHLABS_JSON, "openapi-typescript", "openapi-typescript/datatechlabs.d.ts", OPENAPI_TYPESCRIPT_OPTIONS),
+    Target(DATATECHLABS_JSON, "typescript-fetch", "typescript-fetch/datatechlabs", TS_FETCH_OPTIONS, TS_FETCH_FILES),
+    Target(DATATECHLABS_JSON, "go", "go/datatechlabs", GO_OPTIONS, GO_FILES),
+    Target(DATATECHLABS_JSON, "java", "java/datatechlabs", JAVA_WEBHOOK_FORM_OPTIONS, JAVA_FILES, JAVA_DROPPED),
 ]
 
 

@@ -22,8 +22,8 @@ SOURCE = ROOT / "openapi" / "twofactor.yaml"
 BUNDLE = ROOT / "dist" / f"twofactor-openapi-{yaml.safe_load(SOURCE.read_text())['info']['version']}.json"
 
 
-def operation_ids() -> list[str]:
-    document = json.loads(BUNDLE.read_text())
+def operation_ids(bundle: Path = BUNDLE) -> list[str]:
+    document = json.loads(bundle.read_text())
     methods = ("get", "put", "post", "delete", "patch")
     return [op["operationId"] for item in document["paths"].values() for m, op in item.items() if m in methods]
 

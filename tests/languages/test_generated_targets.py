@@ -1,5 +1,6 @@
-"""Every client target in generated/ carries every operation of the document, and the generator
-run refuses what would silently lose one (FILEPATH_COLLISION, warnings nobody reviewed)."""
+"""Every client target in generated/ carries every operation of its document, every published
+document is generated for every other language, and the generator run refuses what would silently
+lose an operation (FILEPATH_COLLISION, warnings nobody reviewed)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ import importlib.util
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
-from .conftest import BUNDLE, GENERATED, ROOT, SOURCE, operation_ids
+from .conftest import BUNDLE, GENERATED, ROOT, operation_ids
 
 
 def load_generate() -> ModuleType:
@@ -35,45 +38,58 @@ def snake(name: str) -> str:
     return re.sub(r"(?<=[a-z])(?=[A-Z0-9])|(?<=[0-9])(?=[A-Za-z])", "_", name).lower()
 
 
-# How each client target spells an operation, and where: (files, pattern for an operationId).
-SPELLINGS = {
-    "twofactor_client": ("api/*/*.py", lambda op: r"^def sync_detailed\(", lambda op: f"{snake(op)}.py"),
-    "openapi-typescript/twofactor.d.ts": ("", lambda op: rf"^\s+{op}: \{{$", None),
-    "typescript-fetch/twofactor": ("apis/*.ts", lambda op: rf"^\s+async {op}\(", None),
-    "go/twofactor": ("api_*.go", lambda op: rf"^func \(a \*\w+APIService\) {op[0].upper() + op[1:]}\(ctx", None),
-    "java/twofactor": ("src/main/java/**/api/*.java", lambda op: rf"^\s+public \S+ {op}\(", None),
+# How each client generator spells an operation, and where: (files under the output, pattern for an
+# operationId, the one file it must be in or None).
+Spelling = tuple[str, Callable[[str], str], Callable[[str], str] | None]
+SPELLINGS: dict[str, Spelling] = {
+    "openapi-python-client": ("api/*/*.py", lambda op: r"^def sync_detailed\(", lambda op: f"{snake(op)}.py"),
+    "openapi-typescript": ("", lambda op: rf"^\s+{op}: \{{$", None),
+    "typescript-fetch": ("apis/*.ts", lambda op: rf"^\s+async {op}\(", None),
+    "go": ("api_*.go", lambda op: rf"^func \(a \*\w+APIService\) {op[0].upper() + op[1:]}\(ctx", None),
+    "java": ("src/main/java/**/api/*.java", lambda op: rf"^\s+public \S+ {op}\(", None),
 }
+# The documents users download from dist/, and the generators every one of them is proven with.
+PUBLISHED = [generate.TWOFACTOR, generate.TATA_SMART2FA, generate.DATATECHLABS]
+OTHER_LANGUAGES = {"openapi-typescript", "typescript-fetch", "go", "java"}
+CLIENT_TARGETS = [t for t in generate.TARGETS if t.generator != "datamodel-codegen"]
+
+
+def operations_of(document: Path) -> list[str]:
+    """operationIds of the document's paths (webhooks are calls made to you, not client calls)."""
+    return operation_ids(document if document.suffix == ".json" else generate.bundled(document))
 
 
 def test_the_document_has_25_operations() -> None:
     assert len(operation_ids()) == 25
 
 
-@pytest.mark.parametrize("output", sorted(SPELLINGS))
-def test_every_operation_is_in_the_target(output: str) -> None:
-    pattern_of = SPELLINGS[output][1]
-    root = GENERATED / output
-    files = [root] if root.is_file() else sorted(root.glob(SPELLINGS[output][0]))
+@pytest.mark.parametrize("target", CLIENT_TARGETS, ids=lambda t: t.output)
+def test_every_operation_is_in_the_target(target: Any) -> None:  # a generate.Target
+    files_glob, pattern_of, module = SPELLINGS[target.generator]
+    root = GENERATED / target.output
+    files = [root] if root.is_file() else sorted(root.glob(files_glob))
     assert files, f"nothing generated in {root}"
     missing = []
-    for op in operation_ids():
-        module = SPELLINGS[output][2]
+    operations = operations_of(target.document)
+    assert operations, f"{target.document.name} has no operations"
+    for op in operations:
         if module is not None:  # the Python client: one module per operation
             matches = [f for f in files if f.name == module(op) and re.search(pattern_of(op), f.read_text(), re.M)]
         else:
             matches = [f for f in files if re.search(pattern_of(op), f.read_text(), re.M)]
         if not matches:
             missing.append(op)
-    assert not missing, f"{output} lacks {missing}"
+    assert not missing, f"{target.output} lacks {missing}"
 
 
 def test_every_client_target_is_checked() -> None:
-    """Of 2Factor's document; the Python clients of the other providers' documents are checked by
-    tests/spec/test_provider_documents.py."""
-    clients = {
-        t.output for t in generate.TARGETS if t.generator != "datamodel-codegen" and t.document in (SOURCE, BUNDLE)
-    }
-    assert clients == set(SPELLINGS)
+    assert {t.generator for t in CLIENT_TARGETS} <= set(SPELLINGS)
+
+
+@pytest.mark.parametrize("document", PUBLISHED, ids=lambda d: d.name)
+def test_every_published_document_generates_every_language(document: Path) -> None:
+    generators = {t.generator for t in generate.TARGETS if t.document == generate.bundled(document)}
+    assert generators == OTHER_LANGUAGES
 
 
 def test_a_filepath_collision_fails_the_run(tmp_path: Path) -> None:
@@ -95,3 +111,15 @@ def test_an_unreviewed_warning_fails_the_run() -> None:
     generate.check_generator_log(target, allowed)
     with pytest.raises(generate.GenerationError, match="warned"):
         generate.check_generator_log(target, allowed + "\n[main] WARN  o.o.c.X - Unknown type found in schema")
+
+
+def test_openapi_typescript_still_refuses_a_malformed_document(tmp_path: Path) -> None:
+    """Its Redocly config (scripts/openapi-typescript.redocly.yaml) leaves linting to ./dev lint but keeps
+    the well-formedness check: a document whose responses are not an object is not turned into types."""
+    document = json.loads(generate.bundled(generate.TATA_SMART2FA).read_text())
+    document["paths"]["/2fa/send"]["post"]["responses"] = "200"
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(document))
+    target = generate.Target(broken, "openapi-typescript", "broken.d.ts", generate.OPENAPI_TYPESCRIPT_OPTIONS)
+    with pytest.raises(generate.GenerationError, match="Expected type `Responses`"):
+        generate.generate_openapi_typescript(target, tmp_path / "broken.d.ts", tmp_path)

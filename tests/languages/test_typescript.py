@@ -1,15 +1,17 @@
-"""TypeScript: both generated targets compile with `tsc --strict`, then node's test runner checks
-the envelope against the document's vectors and does a full round trip through each client."""
+"""TypeScript: both generated targets of every published document compile with `tsc --strict`, then
+node's test runner checks 2Factor's envelope against the document's vectors and does a full round
+trip through each 2Factor client."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, passed_names, run
+from .conftest import GENERATED, ROOT, passed_names, run
 
 pytestmark = [pytest.mark.node, pytest.mark.slow]
 
@@ -31,6 +33,30 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("typescript")
     run([ROOT / "node_modules" / ".bin" / "tsc", "-p", TESTS / "tsconfig.json", "--outDir", out])
     return out / "tests" / "languages" / "typescript"
+
+
+def typescript_targets() -> set[str]:
+    """Every TypeScript output of scripts/generate.py: a .d.ts file, or a typescript-fetch folder's index.ts."""
+    d_ts = {p.relative_to(ROOT).as_posix() for p in (GENERATED / "openapi-typescript").glob("*.d.ts")}
+    fetch = {p.relative_to(ROOT).as_posix() for p in (GENERATED / "typescript-fetch").glob("*/index.ts")}
+    return d_ts | fetch
+
+
+def test_tsconfig_compiles_every_typescript_target() -> None:
+    """tsc only checks the files it is given (and what they import): each generated target must be one."""
+    files = json.loads((TESTS / "tsconfig.json").read_text())["files"]
+    listed = {(TESTS / f).resolve().relative_to(ROOT).as_posix() for f in files}
+    # 2Factor's typescript-fetch client is compiled through the round trip that imports it.
+    assert typescript_targets() - {"generated/typescript-fetch/twofactor/index.ts"} <= listed
+    assert len(typescript_targets()) == 6
+
+
+def test_every_typescript_target_compiles(build: Path) -> None:
+    """The build fixture fails on any error (`--noEmitOnError`); a client it compiled has emitted JavaScript.
+    (The .d.ts files emit nothing: their being in tsconfig's files is what checks them.)"""
+    out = build.parents[2]
+    clients = [t for t in typescript_targets() if not t.endswith(".d.ts")]
+    assert [t for t in clients if not (out / t.removesuffix(".ts")).with_suffix(".js").exists()] == []
 
 
 def node_test(build: Path, name: str, env: dict[str, str]) -> str:
