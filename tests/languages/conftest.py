@@ -30,7 +30,7 @@ def operation_ids(bundle: Path = BUNDLE) -> list[str]:
 
 @pytest.fixture
 def emulator_env() -> Iterator[dict[str, str]]:
-    """A fresh emulator process (one account, random keys) and the environment for a native runner."""
+    """A fresh emulator process (one account per provider, random keys) and the environment for a native runner."""
     with running_emulator() as emulator:
         yield dict(
             os.environ,
@@ -38,6 +38,8 @@ def emulator_env() -> Iterator[dict[str, str]]:
             TWOFACTOR_API_KEY=emulator.api_key,
             TWOFACTOR_SECRET_KEY=emulator.secret_key,
             TWOFACTOR_DOCUMENT=str(BUNDLE),
+            TATA_ACCOUNT_SID=emulator.credentials["tata"][0],
+            TATA_AUTH_TOKEN=emulator.credentials["tata"][1],
         )
 
 
@@ -62,7 +64,7 @@ def run(cmd: list[str | Path], env: dict[str, str] | None = None, cwd: Path = RO
 
 def redact(text: str, env: dict[str, str] | None) -> str:
     """The runners may echo a URL with the API key in it: keep the keys out of test output."""
-    for name in ("TWOFACTOR_API_KEY", "TWOFACTOR_SECRET_KEY"):
+    for name in ("TWOFACTOR_API_KEY", "TWOFACTOR_SECRET_KEY", "TATA_AUTH_TOKEN"):
         secret = (env or {}).get(name)
         if secret:
             text = text.replace(secret, f"<{name}>")

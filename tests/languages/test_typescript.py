@@ -1,6 +1,6 @@
 """TypeScript: both generated targets of every published document compile with `tsc --strict`, then
 node's test runner checks 2Factor's envelope against the document's vectors and does a full round
-trip through each 2Factor client."""
+trip through each 2Factor client, and a Tata Smart 2FA send and verify through its typescript-fetch client."""
 
 from __future__ import annotations
 
@@ -84,6 +84,14 @@ def test_typescript_fetch_round_trip(build: Path, emulator_env: dict[str, str]) 
 def test_openapi_fetch_round_trip(build: Path, emulator_env: dict[str, str]) -> None:
     output = node_test(build, "openapi-fetch", emulator_env)
     assert set(ROUND_TRIP) <= passed_names(output, r"^\s*ok \d+ - (.+)$"), output
+
+
+def test_tata_smart2fa_round_trip(build: Path, emulator_env: dict[str, str]) -> None:
+    output = node_test(build, "tata-smart2fa", emulator_env)
+    assert {
+        "send by SMS, then verify with a wrong code and with the right one",
+        "a wrong account token is refused with HTTP 401",
+    } <= passed_names(output, r"^\s*ok \d+ - (.+)$"), output
 
 
 def test_a_failing_round_trip_fails(build: Path, emulator_env: dict[str, str]) -> None:

@@ -1,9 +1,9 @@
-// What the round trips need from their environment: the emulator's address and the account's keys
+// What the round trips need from their environment: the emulator's address and the accounts' keys
 // (set by tests/languages/conftest.py), plus the emulator's control API for the OTP an SMS carried.
 import { readFileSync } from "node:fs";
 import type { Mode } from "./envelope";
 
-function required(name: string): string {
+export function required(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set (tests/languages/conftest.py sets it)`);
   return value;
