@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from sms_common.command_line import commands
 from sms_common.retries import RetryPolicy
 
 from .client import Datatechlabs
@@ -30,7 +31,7 @@ def add_commands(groups: Any) -> None:
         description=f"Credentials come from ${USERNAME_ENV} and ${PASSWORD_ENV}.",
     )
     group.add_argument("--base-url", dest="provider_base_url", help=f"API address (default ${BASE_URL_ENV})")
-    actions = group.add_subparsers(dest="action", required=True)
+    actions = commands(group, "action")
     send = actions.add_parser("send", help="send one SMS; prints its message id and segments")
     send.add_argument("to", help="international digits, + optional")
     send.add_argument("text")

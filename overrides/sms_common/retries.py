@@ -112,17 +112,34 @@ def _delay_after_failure(
     return None
 
 
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def _server_of(failure: httpx.RequestError) -> httpx.URL | None:
+    """The URL of the failed request, or None for an error raised outside a request."""
+    try:
+        return failure.request.url
+    except RuntimeError:
+        return None
+
+
 def _transport_error(
     provider: Provider, failure: httpx.RequestError, operation: str, secrets: Iterable[str]
 ) -> TransportError:
-    """The provider's error for an httpx failure, its text redacted."""
+    """The provider's error for an httpx failure, its text redacted, naming the server and the likely fix."""
     if isinstance(failure, _NOT_SENT):
         sent = "the request never reached the server"
     else:
         sent = "the request may have reached the server, so it was not repeated"
     text = provider.redact(str(failure), secrets) or "no details"
+    url = _server_of(failure)
+    # scheme://host:port only: a path can carry a key (2Factor's V1 routes).
+    where = f" to {url.scheme}://{url.netloc.decode('ascii', 'replace')}" if url is not None else ""
+    hint = ""
+    if isinstance(failure, httpx.ConnectError) and url is not None and url.host in _LOOPBACK_HOSTS:
+        hint = "; is the emulator running? Start it with `twofactor-emulator`"
     cls = provider.timeout_error if isinstance(failure, httpx.TimeoutException) else provider.transport_error
-    return cls(f"{type(failure).__name__} ({text}); {sent}", operation=operation)
+    return cls(f"{type(failure).__name__}{where} ({text}); {sent}{hint}", operation=operation)
 
 
 def next_delay(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from sms_common.command_line import commands
 from sms_common.retries import RetryPolicy
 
 from .client import Smart2fa
@@ -37,7 +38,7 @@ def add_commands(groups: Any) -> None:
     tata.add_argument(
         "--base-url", dest="provider_base_url", help=f"API address (default ${BASE_URL_ENV} or {PRODUCTION_URL})"
     )
-    actions = tata.add_subparsers(dest="action", required=True)
+    actions = commands(tata, "action")
     send = actions.add_parser("send", help="send an OTP; prints its request id")
     send.add_argument("to", help="a phone number ((+)digits), client:<name>, or an email address for --channel email")
     send.add_argument("--channel", choices=("sms", "call", "email"), default="sms")

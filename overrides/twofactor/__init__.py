@@ -8,12 +8,17 @@
             ...
 
 See docs/client.md for the whole API, the errors and the CLI.
+
+The clients are imported on first use, so `import twofactor` stays cheap: the generated client,
+attrs, asyncio and cryptography load only when a client is first needed.
 """
 
-from sms_common.retries import RetryPolicy
+from __future__ import annotations
 
-from .aio import AsyncTwoFactor
-from .client import TwoFactor
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._version import distribution_version
 from .errors import (
     BulkValidationError,
     DecryptionFailed,
@@ -45,8 +50,23 @@ from .results import (
     SmsSent,
     VerifyResult,
 )
-from .settings import PRODUCTION_URL
 from .webhooks import CampaignClick, DeliveryReport, ShortUrlClick, parse_click, parse_delivery_report
+
+if TYPE_CHECKING:
+    from sms_common.retries import RetryPolicy
+
+    from .aio import AsyncTwoFactor
+    from .client import TwoFactor
+    from .settings import PRODUCTION_URL
+
+# The names whose modules pull in the generated client, attrs, asyncio or cryptography: imported
+# on first use (module -> names). Errors, results and webhook parsers are light and imported at once.
+_LAZY = {
+    "AsyncTwoFactor": "twofactor.aio",
+    "TwoFactor": "twofactor.client",
+    "RetryPolicy": "sms_common.retries",
+    "PRODUCTION_URL": "twofactor.settings",
+}
 
 __all__ = [
     "PRODUCTION_URL",
@@ -83,6 +103,22 @@ __all__ = [
     "TwoFactorError",
     "VerifyResult",
     "WebhookError",
+    "__version__",
     "parse_click",
     "parse_delivery_report",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        return distribution_version()
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'twofactor' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # the next access is a plain lookup
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

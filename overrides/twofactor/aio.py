@@ -27,7 +27,7 @@ from .bulk import BulkPlan
 from .calls import BalanceKind, SmsOptions
 from .errors import TwoFactorError
 from .results import BulkMessage, BulkResult, DeliveryStatus, EncryptedSent, OtpSent, SmsSent, VerifyResult
-from .settings import PRODUCTION_URL, Settings
+from .settings import Settings
 
 __all__ = ["AsyncTwoFactor"]
 
@@ -39,6 +39,8 @@ class AsyncTwoFactor(AsyncBaseClient[Settings]):
 
     `api_key` is the account's key; `secret_key` (32 characters) is needed only for `encrypted`.
     `base_url` defaults to production (https://2factor.in); point it at the emulator for local work.
+    Left out, each is read from `TWOFACTOR_API_KEY`, `TWOFACTOR_SECRET_KEY` and `TWOFACTOR_BASE_URL`
+    (explicit arguments win); no API key anywhere is an `InvalidApiKey` naming the variable.
     `timeout` is seconds (or an `httpx.Timeout`); `retry` a `RetryPolicy`. `transport` replaces the
     network transport (an httpx transport, e.g. a proxy's or a test's).
 
@@ -47,10 +49,10 @@ class AsyncTwoFactor(AsyncBaseClient[Settings]):
 
     def __init__(
         self,
-        api_key: str,
+        api_key: str | None = None,
         *,
         secret_key: str | None = None,
-        base_url: str = PRODUCTION_URL,
+        base_url: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,

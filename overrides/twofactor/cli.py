@@ -24,23 +24,22 @@ from typing import Any, TextIO
 
 from datatechlabs import cli as datatechlabs_cli
 from sms_common import errors as common
+from sms_common.command_line import commands, require_command
 from sms_common.retries import RetryPolicy
 from sms_common.settings import from_env
 from tata_smart2fa import cli as tata_cli
 from tata_smart2fa.results import VerifyResult as TataVerifyResult
 
 from . import bulk_files
+from ._version import distribution_version
 from .client import TwoFactor
 from .errors import InvalidInput, TwoFactorError
 from .results import BulkResult, VerifyResult
-from .settings import PRODUCTION_URL
+from .settings import API_KEY_ENV, BASE_URL_ENV, PRODUCTION_URL, SECRET_KEY_ENV
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_NEGATIVE, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
-API_KEY_ENV = "TWOFACTOR_API_KEY"
-SECRET_KEY_ENV = "TWOFACTOR_SECRET_KEY"  # noqa: S105 - the variable's name, not a key
-BASE_URL_ENV = "TWOFACTOR_BASE_URL"
 # The other providers' command groups (`twofactor tata ...`, `twofactor datatechlabs ...`): each
 # reads its own environment and has its own `--base-url`; the options above before the group
 # (--timeout, --retries, --json) apply to them too, the global --base-url does not.
@@ -53,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
         description=f"Send and verify OTPs and SMS with 2Factor.in. The API key comes from ${API_KEY_ENV}, "
         f"the encrypted route's secret key from ${SECRET_KEY_ENV}.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {distribution_version()}")
     parser.add_argument(
         "--base-url",
         default=from_env(BASE_URL_ENV, PRODUCTION_URL),
@@ -61,9 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=float, default=15.0, help="seconds to wait for a reply (default 15)")
     parser.add_argument("--retries", type=int, default=2, help="retries of safe failures (default 2; 0 for none)")
     parser.add_argument("--json", action="store_true", help="print one JSON object, for scripts")
-    groups = parser.add_subparsers(dest="group", required=True, metavar="COMMAND")
+    groups = commands(parser, "group")
 
-    otp = groups.add_parser("otp", help="send or verify an SMS OTP").add_subparsers(dest="action", required=True)
+    otp = commands(groups.add_parser("otp", help="send or verify an SMS OTP"), "action")
     send = otp.add_parser("send", help="send an OTP; prints its session id")
     send.add_argument("phone", help="+919999999999, 919999999999 or 9999999999")
     send.add_argument("--template", help="an approved OTP template name (default template if absent)")
@@ -78,9 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     verify_phone.add_argument("phone")
     verify_phone.add_argument("code")
 
-    sms = groups.add_parser("sms", help="send transactional or promotional SMS").add_subparsers(
-        dest="action", required=True
-    )
+    sms = commands(groups.add_parser("sms", help="send transactional or promotional SMS"), "action")
     sms_send = sms.add_parser("send", help="send one text to one or more numbers")
     _message_options(sms_send)
     sms_send.add_argument("--promotional", action="store_true", help="send as promotional SMS (PROMO_SMS)")
@@ -93,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     sms_send.add_argument("--shorten-url-webhook", help="URL that receives short-link clicks")
     sms_send.add_argument("--shorten-url-callback", help="a value echoed in short-link click reports")
 
-    bulk = groups.add_parser("bulk", help="send many SMS from a file").add_subparsers(dest="action", required=True)
+    bulk = commands(groups.add_parser("bulk", help="send many SMS from a file"), "action")
     bulk_send = bulk.add_parser("send", help="send the messages of a CSV or JSON file (any number)")
     bulk_send.add_argument(
         "file", help="CSV with a header row (sender,to,text[,callback_value1,callback_value2]) or JSON"
@@ -102,9 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     bulk_send.add_argument("--sender", help="sender id for rows that have none")
     bulk_send.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
-    encrypted = groups.add_parser("encrypted", help="the AES-256 encrypted route").add_subparsers(
-        dest="action", required=True
-    )
+    encrypted = commands(groups.add_parser("encrypted", help="the AES-256 encrypted route"), "action")
     enc_send = encrypted.add_parser("send", help="send an SMS through the encrypted route")
     _message_options(enc_send)
     enc_send.add_argument(
@@ -120,6 +116,10 @@ def _parser() -> argparse.ArgumentParser:
 
     for provider in OTHER_PROVIDERS.values():
         provider.add_commands(groups)
+
+    # Listed for --help; `main` hands `demo` and every word after it to the demo before parsing.
+    demo = groups.add_parser("demo", help="start an emulator and run a send-and-verify round trip (no key needed)")
+    demo.add_argument("args", nargs="*", help="the demo's options: --db PATH, --phone NUMBER")
     return parser
 
 
@@ -258,6 +258,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
 
         return demo(args[1:])
     options = _parser().parse_args(args)
+    require_command(options)
     if options.retries < 0 or options.timeout <= 0:
         stderr.write("twofactor: --retries must be 0 or more and --timeout more than 0\n")
         return EXIT_USAGE
@@ -269,15 +270,17 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
             return _error_exit(error, options.json, stdout, stderr)
         stdout.write((json.dumps(_as_json(value)) if options.json else _readable(value)) + "\n")
         return code
-    api_key = from_env(API_KEY_ENV)
-    if not api_key:
+    # The client reads both keys from the environment itself, so its messages name the variables.
+    if not from_env(API_KEY_ENV):
         stderr.write(f"twofactor: set {API_KEY_ENV} to the account's API key\n")
         return EXIT_USAGE
-    secret_key = from_env(SECRET_KEY_ENV)
+    if options.group == "encrypted" and not from_env(SECRET_KEY_ENV):
+        stderr.write(
+            f"twofactor: the encrypted route needs the account's 32-character secret key: set {SECRET_KEY_ENV}\n"
+        )
+        return EXIT_USAGE
     try:
         with TwoFactor(
-            api_key,
-            secret_key=secret_key,
             base_url=options.base_url,
             timeout=options.timeout,
             retry=RetryPolicy(max_retries=options.retries),

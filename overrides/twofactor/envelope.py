@@ -23,12 +23,13 @@ import binascii
 import functools
 import json
 import os
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import padding
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+# `cryptography` is imported inside the functions that use it: its native bindings cost more than the
+# rest of the client together, and most programs never send an encrypted SMS.
 
 Mode = Literal["GCM", "CBC"]
 MODES: tuple[Mode, ...] = ("GCM", "CBC")
@@ -71,6 +72,8 @@ def _gcm(key: bytes) -> AESGCM:
     """The AES-GCM object of a key. Building it runs the key schedule, which costs as much as sealing
     a short message, and a client or server uses the same few keys again and again (bench/). The
     cache holds at most 32 keys of this process, as the clients holding them do anyway."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     return AESGCM(key)
 
 
@@ -103,6 +106,8 @@ def seal_with_nonce(plaintext: bytes, secret_key: str | bytes, mode: str, nonce_
         block = _BLOCK_BITS // 8
         pad = block - len(plaintext) % block
         padded = plaintext + bytes([pad]) * pad
+        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
         encryptor = Cipher(algorithms.AES(key), modes.CBC(start)).encryptor()
         sealed = start + encryptor.update(padded) + encryptor.finalize()
     return base64.b64encode(sealed).decode("ascii")
@@ -114,6 +119,10 @@ def open_envelope(body: str | bytes, secret_key: str | bytes, mode: str = "GCM")
     A bad key length or an unknown mode is the caller's error and says so; everything that depends
     on the body or on whether the key is the right one fails with the one `OPEN_FAILED` message.
     """
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives import padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
     key = check_key(secret_key)
     checked_mode = check_mode(mode)
     try:

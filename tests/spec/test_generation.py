@@ -138,7 +138,7 @@ def test_the_wheel_ships_every_package(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    (wheel,) = tmp_path.glob("twofactor_toolkit-*.whl")
+    (wheel,) = tmp_path.glob("twofactor_client-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     generated = [p.name for p in GENERATED.iterdir() if (p / "__init__.py").exists()]
     assert len(generated) >= 6
