@@ -1,0 +1,48 @@
+"""`./dev`, the one entry point: its help is its comment block, and the demo installs only the runtime."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DEV = ROOT / "dev"
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(DEV), *args], capture_output=True, text=True, timeout=60, check=False, cwd=ROOT)
+
+
+def test_help_prints_the_commands_and_no_code() -> None:
+    done = run("help")
+    assert done.returncode == 0
+    lines = done.stdout.splitlines()
+    commands = [line.split()[1] for line in lines if line.strip().startswith("./dev ")]
+    assert commands == ["demo", "test", "setup", "generate", "bundle", "lint", "emulator"]
+    code_words = ("set -", "cd ", "VENV=", "#!", "$(")
+    assert not [line for line in lines if any(word in line for word in code_words)], done.stdout
+
+
+def test_every_command_in_the_help_is_handled() -> None:
+    """A command listed in the help must have a branch in the script's `case` (and vice versa)."""
+    listed = {line.split()[1] for line in run("help").stdout.splitlines() if line.strip().startswith("./dev ")}
+    script = DEV.read_text()
+    branches = re.findall(r"(?m)^  ([a-z|-]+)\)", script[script.index('case "$cmd" in') :])
+    handled = {name for branch in branches for name in branch.split("|")}
+    assert listed <= handled, listed - handled
+
+
+def test_an_unknown_command_is_a_usage_error() -> None:
+    done = run("no-such-command")
+    assert done.returncode == 2 and "./dev help" in done.stderr
+
+
+def test_the_demo_path_installs_no_dev_tools() -> None:
+    """`./dev demo` installs the runtime only: no dev extra, no npm, no browser (the quick first command)."""
+    script = DEV.read_text()
+    demo_branch = next(line for line in script.splitlines() if line.strip().startswith("demo)"))
+    assert "setup_runtime" in demo_branch and "setup;" not in demo_branch
+    runtime = script[script.index("setup_runtime() {") : script.index("\n}\n", script.index("setup_runtime() {"))]
+    for heavy in ("npm", "chromium", "dev]", "editable_projects dev"):
+        assert heavy not in runtime, heavy
