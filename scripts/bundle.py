@@ -7,6 +7,11 @@
 Other languages generate their clients from these files, so each is self-contained (every
 `$ref` is internal) and named with the document's `info.version`, e.g.
 dist/twofactor-openapi-1.0.0.json. The YAML copy keeps the key order of the source.
+
+dist/index.json lists them by document name (the source's file name without `.yaml`: `twofactor`,
+`emulator-admin`, ...). Both distributions ship dist/ as package data (`twofactor/openapi` and
+`twofactor_emulator/openapi` are links to it): `twofactor.documents` and the emulator's
+`/_emulator/openapi/` find each file through that index.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"
-# (source document, published name stem)
+# (source document, published name stem) where the stem is not the default `<file name>-openapi`;
+# every other openapi/*.yaml is published under the default, so a new document needs no line here.
 DOCUMENTS = [
     (ROOT / "openapi" / "twofactor.yaml", "twofactor-openapi"),
     (ROOT / "openapi" / "emulator-admin.yaml", "twofactor-emulator-admin-openapi"),
@@ -49,8 +55,19 @@ def external_refs(node: Any, where: str = "#") -> list[str]:
     return found
 
 
-def render(source: Path, stem: str) -> dict[str, str]:
-    """The published files of one document: name -> text."""
+INDEX = "index.json"
+
+
+def documents() -> list[tuple[Path, str]]:
+    """Every document of openapi/ with its published stem."""
+    stems = {source: stem for source, stem in DOCUMENTS}
+    return [
+        (source, stems.get(source, f"{source.stem}-openapi")) for source in sorted((ROOT / "openapi").glob("*.yaml"))
+    ]
+
+
+def render(source: Path, stem: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The published files of one document (name -> text) and its entry in the index."""
     document = yaml.safe_load(source.read_text())
     refs = external_refs(document)
     if refs:
@@ -58,17 +75,22 @@ def render(source: Path, stem: str) -> dict[str, str]:
     version = document["info"]["version"]
     name = f"{stem}-{version}"
     header = f"# Published copy of openapi/{source.name}, written by scripts/bundle.py. Do not edit.\n"
-    return {
+    files = {
         f"{name}.yaml": header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100),
         f"{name}.json": json.dumps(document, indent=2, ensure_ascii=False) + "\n",
     }
+    entry = {"title": document["info"]["title"], "version": version, "yaml": f"{name}.yaml", "json": f"{name}.json"}
+    return files, entry
 
 
 def render_all() -> dict[str, str]:
     files: dict[str, str] = {}
-    for source, stem in DOCUMENTS:
-        if source.exists():
-            files.update(render(source, stem))
+    index: dict[str, dict[str, str]] = {}
+    for source, stem in documents():
+        published, entry = render(source, stem)
+        files.update(published)
+        index[source.stem] = entry
+    files[INDEX] = json.dumps({"documents": dict(sorted(index.items()))}, indent=2, ensure_ascii=False) + "\n"
     return files
 
 
