@@ -18,13 +18,13 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp
 
 from .control import params as control_params
 from .control.guard import ControlGuard
-from .control.routes import control_routes
+from .control.routes import control_routes, slashless
 from .core.credits import OUT_OF_CREDITS, OutOfCreditsError
 from .core.edge import INTERNAL, STORAGE, Edge, ServerSettings
 from .core.family import AccountKey, ExceptionHandler, Mounted, ProviderFamily, Runtime
@@ -77,6 +77,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
             response.headers["Allow"] = allowed
         return response
     if exc.status_code == 404:
+        target = slashless(request.url.path)
+        if target is not None and request.method in ("GET", "HEAD"):
+            query = f"?{request.url.query}" if request.url.query else ""
+            return RedirectResponse(target + query, status_code=308)
         return shape_error(request, NO_SUCH_ROUTE, 404)
     return shape_error(request, str(exc.detail), exc.status_code)
 

@@ -24,29 +24,20 @@ from __future__ import annotations
 
 import json
 import os
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
-import uvicorn
 
-from .cli import CONTROL_TOKEN_ENV, listening_socket
-from .core.config import resolve_config
-from .core.edge import ServerSettings
-from .providers import config_sections
-from .server import uvicorn_config
-from .testing import (
-    STARTUP_SECONDS,
-    EmulatorHandle,
-    create_app,
-    provider_credentials,
-    random_config,
-    running_emulator,
-)
+from .environment import CONTROL_TOKEN_ENV
+
+if TYPE_CHECKING:
+    from .testing import EmulatorHandle
+
+# Registering the plugin must cost a test run nothing: pytest imports this module in every run of
+# every project that has the emulator installed. So it imports only pytest; the emulator, uvicorn
+# and httpx are imported by the session fixture, when a test first asks for the emulator.
 
 MODES = ("thread", "process")
 
@@ -62,49 +53,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-class ThreadEmulator(EmulatorHandle):
-    """The emulator served by uvicorn on a thread of this process (same helpers as a child process)."""
-
-    def __init__(self, config: dict[str, Any], control_token: str | None = None) -> None:
-        parsed = resolve_config(config, config_sections())
-        assert parsed is not None and parsed.accounts
-        sock = listening_socket("127.0.0.1", 0)  # bound here: no other process can take the port meanwhile
-        self.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        settings = ServerSettings(public_url=self.base_url, control_token=control_token, bind_host="127.0.0.1")
-        app = create_app(db=":memory:", config=parsed, settings=settings)
-        self.server = uvicorn.Server(uvicorn_config(app))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, daemon=True)
-        self.thread.name = "twofactor-emulator"
-        self.thread.start()
-        self.api_key = parsed.accounts[0].api_key
-        self.secret_key = parsed.accounts[0].secret_key
-        self.control_token = control_token
-        self.credentials = provider_credentials(config)
-        self.client = httpx.Client(base_url=self.base_url, timeout=30.0, headers=self.control_headers)
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the emulator thread did not start")
-            time.sleep(0.01)
-
-    def __repr__(self) -> str:
-        return f"ThreadEmulator(base_url={self.base_url!r})"
-
-    def kill(self) -> None:
-        """Stop serving at once."""
-        self.server.force_exit = True
-        self.stop()
-
-    def stop(self) -> None:
-        """Shut uvicorn down and wait for its thread."""
-        self.client.close()
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
 def _config(pytestconfig: pytest.Config) -> dict[str, Any]:
     path = str(pytestconfig.getini("twofactor_emulator_config"))
     if not path:
+        from .testing import random_config
+
         return random_config()
     file = Path(pytestconfig.rootpath, path)
     text = file.read_text(encoding="utf-8")
@@ -124,6 +77,8 @@ def twofactor_emulator_session(pytestconfig: pytest.Config) -> Iterator[Emulator
         raise pytest.UsageError(f"twofactor_emulator_mode must be one of {', '.join(MODES)}, not {mode!r}")
     config = _config(pytestconfig)
     token = str(pytestconfig.getini("twofactor_emulator_control_token")) or os.environ.get(CONTROL_TOKEN_ENV) or None
+    from .testing import ThreadEmulator, running_emulator
+
     if mode == "process":
         with running_emulator(config=config, control_token=token) as handle:
             yield handle

@@ -1,4 +1,5 @@
-"""Helpers for tests: the app in-process, or a real emulator process on a free port.
+"""Helpers for tests: the app in-process, on a thread of this process (`ThreadEmulator`, what the
+pytest plugin uses by default), or a real emulator process on a free port.
 
 app = create_app(db=":memory:", config={"accounts": [{"api_key": ..., "secret_key": ..., "sandbox": False}]})
 
@@ -21,6 +22,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -29,14 +31,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import uvicorn
 from starlette.applications import Starlette
 
 from .app import build_app
-from .cli import CONTROL_TOKEN_ENV
+from .cli import CONTROL_TOKEN_ENV, listening_socket
 from .core.config import EmulatorConfig, resolve_config
 from .core.edge import ServerSettings
 from .core.service import open_service
 from .providers import config_sections
+from .server import uvicorn_config
 
 ConfigValue = EmulatorConfig | dict[str, Any] | str | Path | None
 STARTUP_SECONDS = 30.0
@@ -317,3 +321,43 @@ def write_lock_held(db: str | Path) -> Iterator[None]:
         locker.stdin.close()
         locker.wait(timeout=10)
         locker.stdout.close()
+
+
+class ThreadEmulator(EmulatorHandle):
+    """The emulator served by uvicorn on a thread of this process (same helpers as a child process)."""
+
+    def __init__(self, config: dict[str, Any], control_token: str | None = None) -> None:
+        parsed = resolve_config(config, config_sections())
+        assert parsed is not None and parsed.accounts
+        sock = listening_socket("127.0.0.1", 0)  # bound here: no other process can take the port meanwhile
+        self.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        settings = ServerSettings(public_url=self.base_url, control_token=control_token, bind_host="127.0.0.1")
+        app = create_app(db=":memory:", config=parsed, settings=settings)
+        self.server = uvicorn.Server(uvicorn_config(app))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, daemon=True)
+        self.thread.name = "twofactor-emulator"
+        self.thread.start()
+        self.api_key = parsed.accounts[0].api_key
+        self.secret_key = parsed.accounts[0].secret_key
+        self.control_token = control_token
+        self.credentials = provider_credentials(config)
+        self.client = httpx.Client(base_url=self.base_url, timeout=30.0, headers=self.control_headers)
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the emulator thread did not start")
+            time.sleep(0.01)
+
+    def __repr__(self) -> str:
+        return f"ThreadEmulator(base_url={self.base_url!r})"
+
+    def kill(self) -> None:
+        """Stop serving at once."""
+        self.server.force_exit = True
+        self.stop()
+
+    def stop(self) -> None:
+        """Shut uvicorn down and wait for its thread."""
+        self.client.close()
+        self.server.should_exit = True
+        self.thread.join(timeout=10)

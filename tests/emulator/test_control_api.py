@@ -33,7 +33,7 @@ def test_control_routes_match_the_admin_document() -> None:
     served = {
         (route.name, method, route.path)
         for route in app.routes
-        if isinstance(route, Route) and route.path.startswith("/_emulator/")
+        if isinstance(route, Route) and (route.path.startswith("/_emulator/") or route.path == "/")
         for method in (route.methods or set()) - {"HEAD"}
     }
     assert served == documented

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from twofactor.cli import _parser as client_parser
+from twofactor_emulator.cli import parse_args as parse_emulator_args
+from twofactor_emulator.core.store import SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -34,6 +36,7 @@ def command_lines(program: str) -> Iterator[tuple[str, list[str]]]:
 
 def test_there_are_examples_to_check() -> None:
     assert len(list(command_lines("twofactor"))) >= 2
+    assert len(list(command_lines("twofactor-emulator"))) >= 5
     assert len(list(command_lines("./dev"))) >= 5
 
 
@@ -43,6 +46,23 @@ def test_every_twofactor_example_parses(where: str, arguments: list[str]) -> Non
         client_parser().parse_args(arguments)
     except SystemExit as exit_:
         pytest.fail(f"{where}: does not parse (exit {exit_.code})")
+
+
+@pytest.mark.parametrize(
+    ("where", "arguments"), list(command_lines("twofactor-emulator")), ids=lambda value: str(value)
+)
+def test_every_twofactor_emulator_example_parses(where: str, arguments: list[str]) -> None:
+    try:
+        parse_emulator_args(arguments)
+    except SystemExit as exit_:
+        if exit_.code != 0:  # `--version` exits 0 by design
+            pytest.fail(f"{where}: does not parse (exit {exit_.code})")
+
+
+def test_the_emulator_banner_in_the_docs_shows_the_current_schema() -> None:
+    text = (ROOT / "docs" / "emulator.md").read_text()
+    shown = re.findall(r"\(schema v(\d+), journal", text)
+    assert shown and all(int(version) == SCHEMA_VERSION for version in shown), (shown, SCHEMA_VERSION)
 
 
 def test_every_dev_example_names_a_dev_command() -> None:

@@ -17,6 +17,7 @@ import sys
 import textwrap
 import venv
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,6 +159,88 @@ def test_the_client_wheel_holds_the_client_packages_and_the_documents(built: Bui
     assert "Project-URL: " in metadata and "License-Expression: MIT" in metadata
 
 
+def test_the_emulator_wheel_holds_the_emulator_models_plugin_and_documents(built: Built) -> None:
+    wheel = zipfile.ZipFile(built.emulator_wheel)
+    names = set(wheel.namelist())
+    for package in ["twofactor_emulator", *_generated("models")]:
+        assert f"{package}/__init__.py" in names and f"{package}/py.typed" in names, package
+    for entry in _documents().values():
+        assert f"twofactor_emulator/openapi/{entry['json']}" in names
+    leaked = sorted(
+        {name.split("/")[0] for name in names if name.split("/")[0] in ("twofactor", *_generated("client"))}
+    )
+    assert leaked == [], f"the emulator wheel carries the client's packages: {leaked}"
+    entry_points = wheel.read(f"twofactor_emulator-{VERSION}.dist-info/entry_points.txt").decode()
+    assert "[pytest11]" in entry_points and "twofactor_emulator = " in entry_points
+    assert "twofactor-emulator = twofactor_emulator.cli:main" in entry_points
+
+
+def test_the_emulator_installs_without_the_client(emulator_venv: Venv) -> None:
+    installed = emulator_venv.distributions()
+    assert "twofactor-emulator" in installed and "twofactor-client" not in installed
+    version = emulator_venv.run(emulator_venv.script("twofactor-emulator"), "--version")
+    assert version.returncode == 0 and version.stdout.strip() == f"twofactor-emulator {VERSION}"
+
+
+@pytest.fixture
+def emulator_process(emulator_venv: Venv, tmp_path: Path) -> Iterator[str]:
+    """The installed emulator serving on a free port; yields its base URL."""
+    config = tmp_path / "accounts.toml"
+    config.write_text(f'[[accounts]]\napi_key = "{API_KEY}"\nsecret_key = "{SECRET_KEY}"\nsandbox = false\n')
+    command = [emulator_venv.script("twofactor-emulator"), "serve", "--port", "0", "--db", tmp_path / "e.sqlite3"]
+    process = subprocess.Popen(
+        [*map(str, command), "--config", str(config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first_line = process.stdout.readline()
+        found = re.search(r"http://127\.0\.0\.1:\d+", first_line)
+        assert found, first_line + (process.stderr.read() if process.stderr else "")
+        yield found.group(0)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_the_installed_client_talks_to_the_installed_emulator(
+    client_venv: Venv, emulator_process: str, tmp_path: Path
+) -> None:
+    program = textwrap.dedent(
+        f"""
+        import httpx
+        from twofactor import TwoFactor
+        with TwoFactor() as client:  # key and base URL from the environment
+            sent = client.otp.send({PHONE!r})
+            otp = httpx.get({emulator_process!r} + "/_emulator/otp", params={{"phone": {PHONE!r}}}).json()["otp"]
+            print(client.otp.verify(sent.session_id, otp).matched)
+        """
+    )
+    env_run = client_venv.run(
+        "env",
+        f"TWOFACTOR_API_KEY={API_KEY}",
+        f"TWOFACTOR_BASE_URL={emulator_process}",
+        client_venv.python,
+        "-c",
+        program,
+    )
+    assert env_run.returncode == 0 and env_run.stdout.strip() == "True", env_run.stderr[-2000:]
+    cli = client_venv.run(
+        "env",
+        f"TWOFACTOR_API_KEY={API_KEY}",
+        client_venv.script("twofactor"),
+        "--base-url",
+        emulator_process,
+        "--json",
+        "otp",
+        "send",
+        PHONE,
+    )
+    assert cli.returncode == 0 and json.loads(cli.stdout)["session_id"], cli.stderr
+
+
 def test_the_client_installs_with_its_few_dependencies(client_venv: Venv) -> None:
     installed = client_venv.distributions() - {"twofactor-client", "setuptools"}  # a bare 3.11 venv has setuptools
     assert installed <= CLIENT_DEPENDENCIES, f"unexpected dependencies: {sorted(installed - CLIENT_DEPENDENCIES)}"
@@ -169,10 +252,16 @@ def test_the_client_installs_with_its_few_dependencies(client_venv: Venv) -> Non
     assert shown.stdout.split() == [VERSION, "True"], shown.stderr
 
 
-def test_the_demo_runs_from_the_installed_distributions(app_venv: Venv, tmp_path: Path) -> None:
-    done = app_venv.run(app_venv.script("twofactor-emulator"), "demo", "--db", str(tmp_path / "demo.sqlite3"))
+@pytest.mark.parametrize("command", ["twofactor", "twofactor-emulator"])
+def test_the_demo_runs_from_the_installed_distributions(app_venv: Venv, tmp_path: Path, command: str) -> None:
+    done = app_venv.run(app_venv.script(command), "demo", "--db", str(tmp_path / "demo.sqlite3"))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "round trip OK" in done.stdout
+
+
+def test_the_emulator_alone_points_to_the_client_for_the_demo(emulator_venv: Venv) -> None:
+    done = emulator_venv.run(emulator_venv.script("twofactor-emulator"), "demo")
+    assert done.returncode == 2 and "pip install twofactor-client" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_the_pytest_plugin_works_in_a_separate_project(app_venv: Venv, tmp_path: Path) -> None:

@@ -35,10 +35,12 @@ def test_no_other_file_writes_a_version() -> None:
 
 
 def test_every_hand_written_package_reports_it() -> None:
-    """Each top-level package of overrides/ has `__version__` (found by listing, so a
+    """Each top-level package of overrides/ and emulator/ has `__version__` (found by listing, so a
     new package is covered the day it is added)."""
-    packages = sorted(path.parent.name for folder in ("overrides",) for path in (ROOT / folder).glob("*/__init__.py"))
-    assert "twofactor" in packages
+    packages = sorted(
+        path.parent.name for folder in ("overrides", "emulator") for path in (ROOT / folder).glob("*/__init__.py")
+    )
+    assert "twofactor" in packages and "twofactor_emulator" in packages
     code = "import importlib, sys\nfor name in sys.argv[1:]: print(name, importlib.import_module(name).__version__)"
     done = subprocess.run(
         [sys.executable, "-c", code, *packages], capture_output=True, text=True, timeout=120, check=False

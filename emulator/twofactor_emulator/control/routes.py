@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..core.family import Endpoint, Runtime
-from . import clock, credits, delivery, faults, health, inbox, messages, otp, retention, webhooks
+from . import clock, credits, delivery, documents, faults, health, inbox, messages, otp, retention, webhooks
 from .guard import require_json
 
 ControlHandler = Callable[[Runtime, Request], Awaitable[Response]]
@@ -38,7 +38,21 @@ ROUTES: tuple[tuple[str, str, str, ControlHandler], ...] = (
     ("getRetention", "GET", "/_emulator/retention", retention.get_retention),
     ("setRetention", "PUT", "/_emulator/retention", retention.set_retention),
     ("streamEvents", "GET", "/_emulator/events", inbox.events),
+    ("listDocuments", "GET", "/_emulator/openapi", documents.list_documents),
+    ("getDocument", "GET", "/_emulator/openapi/{file}", documents.get_document),
+    ("openInbox", "GET", "/", inbox.home),
 )
+
+
+def slashless(path: str) -> str | None:
+    """The control path `path` names with a trailing slash added (`/_emulator/inbox/`), or None.
+
+    Served as a redirect to the path without the slash (a browser user types either); only paths of
+    this table, so a provider's path never gets a reply that is not the provider's."""
+    if not path.startswith("/_emulator/") or not path.endswith("/"):
+        return None
+    stripped = path.rstrip("/")
+    return stripped if any(stripped == route_path for _, _, route_path, _ in ROUTES) else None
 
 
 def control_routes(runtime: Runtime) -> list[Route]:

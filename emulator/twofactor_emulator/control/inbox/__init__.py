@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 from importlib.resources import files
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from ...core.family import Runtime
 from ...core.service import Service
@@ -37,6 +37,11 @@ def _page() -> str:
 async def page(runtime: Runtime, request: Request) -> Response:
     """GET /_emulator/inbox."""
     return HTMLResponse(_page(), headers={"Cache-Control": "no-store"})
+
+
+async def home(runtime: Runtime, request: Request) -> Response:
+    """GET /: the emulator's address opened in a browser shows the inbox."""
+    return RedirectResponse("/_emulator/inbox", status_code=307)
 
 
 async def events(runtime: Runtime, request: Request) -> Response:
