@@ -13,7 +13,12 @@ logger, URL redaction rule, its error classes) and builds on:
 * `json_body`: reading a reply body as a JSON object.
 """
 
-from .call import Call
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._version import distribution_version
 from .errors import (
     InvalidCredentials,
     InvalidInput,
@@ -24,8 +29,22 @@ from .errors import (
     TransportError,
 )
 from .provider import Provider
-from .retries import Kind, RetryPolicy
-from .settings import DEFAULT_TIMEOUT, ClientSettings, from_env
+
+if TYPE_CHECKING:
+    from .call import Call
+    from .retries import Kind, RetryPolicy
+    from .settings import DEFAULT_TIMEOUT, ClientSettings, from_env
+
+# Names whose modules import httpx or asyncio: imported on first use, so that importing a client
+# package for its errors (or its version) stays cheap.
+_LAZY = {
+    "Call": "call",
+    "Kind": "retries",
+    "RetryPolicy": "retries",
+    "DEFAULT_TIMEOUT": "settings",
+    "ClientSettings": "settings",
+    "from_env": "settings",
+}
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -41,5 +60,21 @@ __all__ = [
     "RetryPolicy",
     "Timeout",
     "TransportError",
+    "__version__",
     "from_env",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        return distribution_version()
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sms_common' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # the next access is a plain lookup
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -18,7 +18,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._version import distribution_version
+from sms_common._version import distribution_version
+
 from .errors import (
     BulkValidationError,
     DecryptionFailed,

@@ -24,6 +24,7 @@ from typing import Any, TextIO
 
 from datatechlabs import cli as datatechlabs_cli
 from sms_common import errors as common
+from sms_common._version import distribution_version
 from sms_common.command_line import commands, require_command
 from sms_common.retries import RetryPolicy
 from sms_common.settings import from_env
@@ -31,7 +32,6 @@ from tata_smart2fa import cli as tata_cli
 from tata_smart2fa.results import VerifyResult as TataVerifyResult
 
 from . import bulk_files
-from ._version import distribution_version
 from .client import TwoFactor
 from .errors import InvalidInput, TwoFactorError
 from .results import BulkResult, VerifyResult

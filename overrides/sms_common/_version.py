@@ -10,7 +10,7 @@ DISTRIBUTION = "twofactor-client"
 
 
 def distribution_version() -> str:
-    """The version of the `twofactor-client` distribution this package was installed from.
+    """The version of the `twofactor-client` distribution (every client package and this base).
 
     Imported on demand: `importlib.metadata` costs milliseconds that `import twofactor` should not pay.
     A source checkout that was never installed reads the repository's VERSION file instead.
