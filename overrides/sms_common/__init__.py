@@ -15,10 +15,9 @@ logger, URL redaction rule, its error classes) and builds on:
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ._version import distribution_version
+from ._lazy import lazy_attributes
 from .errors import (
     InvalidCredentials,
     InvalidInput,
@@ -38,12 +37,12 @@ if TYPE_CHECKING:
 # Names whose modules import httpx or asyncio: imported on first use, so that importing a client
 # package for its errors (or its version) stays cheap.
 _LAZY = {
-    "Call": "call",
-    "Kind": "retries",
-    "RetryPolicy": "retries",
-    "DEFAULT_TIMEOUT": "settings",
-    "ClientSettings": "settings",
-    "from_env": "settings",
+    "Call": ".call",
+    "Kind": ".retries",
+    "RetryPolicy": ".retries",
+    "DEFAULT_TIMEOUT": ".settings",
+    "ClientSettings": ".settings",
+    "from_env": ".settings",
 }
 
 __all__ = [
@@ -65,15 +64,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name == "__version__":
-        return distribution_version()
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'sms_common' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value  # the next access is a plain lookup
-    return value
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 def __dir__() -> list[str]:

@@ -15,10 +15,9 @@ attrs, asyncio and cryptography load only when a client is first needed.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sms_common._version import distribution_version
+from sms_common._lazy import lazy_attributes
 
 from .errors import (
     BulkValidationError,
@@ -110,15 +109,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name == "__version__":
-        return distribution_version()
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'twofactor' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # the next access is a plain lookup
-    return value
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 def __dir__() -> list[str]:
