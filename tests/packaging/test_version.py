@@ -48,3 +48,12 @@ def test_every_hand_written_package_reports_it() -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     reported = dict(line.split(" ", 1) for line in done.stdout.splitlines())
     assert reported == dict.fromkeys(packages, VERSION)
+
+
+def test_both_distributions_name_the_documents_repository() -> None:
+    """Project URLs point where the OpenAPI documents' contact points (one address for the project)."""
+    contact = re.search(r"contact:\n(?:\s+\w+: .*\n)*?\s+url: (\S+)", (ROOT / "openapi" / "twofactor.yaml").read_text())
+    assert contact
+    for pyproject in (ROOT / "pyproject.toml", ROOT / "emulator" / "pyproject.toml"):
+        urls = tomllib.loads(pyproject.read_text())["project"]["urls"]
+        assert urls["Source"] == contact.group(1) and urls["Changelog"].endswith("/CHANGELOG.md"), pyproject
