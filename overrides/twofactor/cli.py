@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import importlib.util
 import json
 import sys
 from collections.abc import Sequence
@@ -254,6 +255,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     stdout, stderr = out or sys.stdout, err or sys.stderr
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["demo"]:  # needs no API key: the demo starts an emulator and uses its account
+        if importlib.util.find_spec("twofactor_emulator") is None:
+            stderr.write(
+                "twofactor demo: the demo starts the emulator, which is not installed here "
+                "(pip install twofactor-emulator)\n"
+            )
+            return EXIT_USAGE
         from .demo import main as demo  # imported here: only the demo needs the emulator installed
 
         return demo(args[1:])

@@ -175,6 +175,11 @@ def test_the_emulator_wheel_holds_the_emulator_models_plugin_and_documents(built
     assert "twofactor-emulator = twofactor_emulator.cli:main" in entry_points
 
 
+def test_the_client_alone_points_to_the_emulator_for_the_demo(client_venv: Venv) -> None:
+    done = client_venv.run(client_venv.script("twofactor"), "demo")
+    assert done.returncode == 2 and "pip install twofactor-emulator" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_the_emulator_installs_without_the_client(emulator_venv: Venv) -> None:
     installed = emulator_venv.distributions()
     assert "twofactor-emulator" in installed and "twofactor-client" not in installed
