@@ -70,7 +70,7 @@ NPM_TOOLS = {"openapi-typescript"}
 def bundled(document: Path) -> Path:
     """The published JSON copy of a document in dist/, named as scripts/bundle.py names it."""
     version = yaml.safe_load(document.read_text())["info"]["version"]
-    stem = dict(bundle.DOCUMENTS)[document]
+    stem = dict(bundle.documents())[document]
     return DIST / f"{stem}-{version}.json"
 
 
