@@ -9,6 +9,7 @@ delivery receipts it posts back.
 Credentials and defaults also come from DATATECHLABS_* environment variables. See docs/providers.md.
 """
 
+from sms_common._lazy import lazy_attributes
 from sms_common.retries import RetryPolicy
 
 from .aio import AsyncDatatechlabs
@@ -43,5 +44,9 @@ __all__ = [
     "Timeout",
     "TransportError",
     "WebhookError",
+    "__version__",
     "parse_delivery_receipt",
 ]
+
+# `__version__`: the client distribution's, read on first use.
+__getattr__ = lazy_attributes(__name__, {})

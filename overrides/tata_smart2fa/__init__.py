@@ -10,6 +10,7 @@
 Credentials and defaults also come from TATA_SMART2FA_* environment variables. See docs/providers.md.
 """
 
+from sms_common._lazy import lazy_attributes
 from sms_common.retries import RetryPolicy
 
 from .aio import AsyncSmart2fa
@@ -66,4 +67,8 @@ __all__ = [
     "TransportError",
     "UsageRecord",
     "VerifyResult",
+    "__version__",
 ]
+
+# `__version__`: the client distribution's, read on first use.
+__getattr__ = lazy_attributes(__name__, {})

@@ -17,7 +17,9 @@ from twofactor_emulator.core.store import SCHEMA_VERSION
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 _SH_BLOCK = re.compile(r"```sh\n(.*?)```", re.S)
-_VARIABLE = re.compile(r"\bTWOFACTOR_[A-Z0-9_]+\b")
+# The variables of every package of overrides/ and of the emulator: <PACKAGE NAME>_..., found by listing.
+_PREFIXES = sorted({path.parent.name.upper() for path in (ROOT / "overrides").glob("*/__init__.py")} | {"TWOFACTOR"})
+_VARIABLE = re.compile(rf"\b(?:{'|'.join(_PREFIXES)})_[A-Z0-9_]+\b")
 
 
 def command_lines(program: str) -> Iterator[tuple[str, list[str]]]:
@@ -27,6 +29,7 @@ def command_lines(program: str) -> Iterator[tuple[str, list[str]]]:
             for line in block.replace("\\\n", " ").splitlines():  # continuation lines joined
                 command = line.split(" #", 1)[0].strip().rstrip("&").strip()
                 command = re.sub(r"<[^>]+>", "PLACEHOLDER", command)  # `<session id>` stands for one value
+                command = re.sub(r"\[[^\]]*\]", "", command)  # `[--from ID]`: an optional part of a synopsis
                 words = shlex.split(command)
                 while words and re.fullmatch(r"[A-Z_][A-Z0-9_]*=.*", words[0]):
                     words = words[1:]  # VAR=value before the command
