@@ -80,7 +80,9 @@ def _variables_read_by_code() -> set[str]:
     for folder in ("overrides", "emulator", "scripts", "bench", "tests/contract"):
         for source in (ROOT / folder).rglob("*.py"):
             if "generated" not in source.parts:
-                found |= set(_VARIABLE.findall(source.read_text()))
+                # a variable's name is a string in the code (a constant of that name is not a variable)
+                text = source.read_text()
+                found |= {name for name in _VARIABLE.findall(text) if f'"{name}' in text or f"'{name}" in text}
     return found
 
 
