@@ -1,0 +1,61 @@
+"""The two kinds of provider the gateway drives, as protocols an adapter implements.
+
+- `AsyncOtpProvider`: the provider generates the code, sends it and checks it (2Factor, Tata Smart 2FA).
+- `AsyncSmsProvider`: the provider only carries an SMS (datatechlabs, 2Factor's R1 route): the
+  gateway generates the code, keeps its hash in a `CodeStore` and checks it itself.
+
+An adapter raises `SendFailed` (from `otp_gateway.outcomes`) when its provider did not surely send,
+and `VerifyUnavailable` when a verify could not be asked. Nothing else of its client leaks out.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from ..outcomes import Health, VerifyOutcome
+from ..ticket import Delivery
+
+__all__ = ["AsyncOtpProvider", "AsyncSmsProvider"]
+
+
+@runtime_checkable
+class AsyncOtpProvider(Protocol):
+    """A provider that generates and checks the code itself."""
+
+    name: str
+
+    async def send_otp(self, phone: str, *, length: int, ttl: float) -> str | None:
+        """Send a code of `length` digits valid `ttl` seconds (as near as the provider allows) to
+        `phone`; return the provider's id of the OTP, or None if it has none."""
+        ...
+
+    async def verify_otp(self, delivery: Delivery, phone: str, code: str) -> VerifyOutcome:
+        """Check `code` against the OTP of `delivery` (its `ref` is None after an ambiguous send)."""
+        ...
+
+    async def check_credentials(self) -> Health:
+        """A harmless call that proves the credentials work, where the provider has one."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections."""
+        ...
+
+
+@runtime_checkable
+class AsyncSmsProvider(Protocol):
+    """A provider that only carries an SMS; the gateway owns the code."""
+
+    name: str
+
+    async def send_sms(self, phone: str, text: str) -> str:
+        """Send `text` to `phone`; return the provider's message id."""
+        ...
+
+    async def check_credentials(self) -> Health:
+        """A harmless call that proves the credentials work, where the provider has one."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections."""
+        ...

@@ -1,0 +1,42 @@
+"""Each provider client's errors, read as failover decisions (`SendFailed` of one `FailureKind`).
+
+One function per provider, shared by the sync and async adapters. The rules are the policy's
+(see `policy`): the caller's bad input is INVALID_REQUEST (raised, no failover); a network failure
+is UNAVAILABLE when the request never left and AMBIGUOUS when it may have arrived; HTTP 5xx is
+UNAVAILABLE; the rest maps to what the provider said.
+"""
+
+from __future__ import annotations
+
+from twofactor import errors as tf
+
+from .outcomes import FailureKind, SendFailed
+from .tracking import Exchange
+
+__all__ = ["twofactor_send_failure"]
+
+
+def _network(error: Exception, exchange: Exchange) -> SendFailed:
+    kind = FailureKind.AMBIGUOUS if exchange.may_have_arrived or exchange.failures == 0 else FailureKind.UNAVAILABLE
+    return SendFailed(kind, str(error), error=error)
+
+
+def twofactor_send_failure(error: tf.TwoFactorError, exchange: Exchange) -> SendFailed:
+    """A 2Factor client error during a send, as a failover decision."""
+    status = error.status_code
+    if isinstance(error, tf.TransportError):
+        return _network(error, exchange)
+    if isinstance(error, tf.InvalidPhoneNumber | tf.InvalidInput | tf.TemplateError):
+        return SendFailed(FailureKind.INVALID_REQUEST, str(error), status_code=status, error=error)
+    if isinstance(error, tf.RateLimited) or status == 429:
+        return SendFailed(FailureKind.RATE_LIMITED, str(error), status_code=status, error=error)
+    if status is not None and status >= 500:
+        return SendFailed(FailureKind.UNAVAILABLE, str(error), status_code=status, error=error)
+    if isinstance(error, tf.InsufficientCredits):
+        return SendFailed(FailureKind.NO_CREDITS, str(error), status_code=status, error=error)
+    if isinstance(error, tf.InvalidApiKey):
+        return SendFailed(FailureKind.CREDENTIALS, str(error), status_code=status, error=error)
+    if isinstance(error, tf.MalformedReply):
+        # A 2xx whose body is not a send reply: the SMS may well have gone out.
+        return SendFailed(FailureKind.AMBIGUOUS, str(error), status_code=status, error=error)
+    return SendFailed(FailureKind.REFUSED, str(error), status_code=status, error=error)
