@@ -150,8 +150,9 @@ class GatewayFactory:
         """A gateway over `providers` (names or adapters), on the emulator's clock."""
         adapters = [self.provider(p) if isinstance(p, str) else p for p in providers]
         options.setdefault("clock", self.emulator.now)
+        callbacks = [self.events.append, *options.pop("on_event", [])]
         cls: Callable[..., Any] = OtpGateway if self.flavour == "sync" else AsyncOtpGateway
-        gateway = cls(adapters, secret=APP_SECRET, policy=policy, on_event=self.events.append, **options)
+        gateway = cls(adapters, secret=APP_SECRET, policy=policy, on_event=callbacks, **options)
         self._made.append(gateway)
         return Driver(gateway, self.runner)
 

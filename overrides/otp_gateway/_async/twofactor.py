@@ -39,7 +39,10 @@ def _client(
 
 
 async def _balance(name: str, client: AsyncTwoFactor, kind: str) -> Health:
-    balance = await client.balance("otp" if kind == "otp" else "transactional")
+    try:
+        balance = await client.balance("otp" if kind == "otp" else "transactional")
+    except tf.TwoFactorError as error:
+        return Health(name, False, f"{type(error).__name__}: {error}")
     return Health(name, True, f"credentials accepted; {balance} {kind} credits left")
 
 

@@ -40,7 +40,10 @@ def _client(
 
 
 def _balance(name: str, client: TwoFactor, kind: str) -> Health:
-    balance = client.balance("otp" if kind == "otp" else "transactional")
+    try:
+        balance = client.balance("otp" if kind == "otp" else "transactional")
+    except tf.TwoFactorError as error:
+        return Health(name, False, f"{type(error).__name__}: {error}")
     return Health(name, True, f"credentials accepted; {balance} {kind} credits left")
 
 
