@@ -23,13 +23,12 @@ from .errors import InvalidInput
 from .outcomes import VerifyOutcome
 
 __all__ = [
+    "AnyCodeStore",
     "AsyncCodeStore",
-    "AsyncStoreArg",
     "CodeStore",
     "MemoryCodeStore",
     "SqliteCodeStore",
     "StoredCode",
-    "SyncStoreArg",
     "as_async_store",
     "as_sync_store",
 ]
@@ -75,9 +74,8 @@ class AsyncCodeStore(Protocol):
     async def purge(self, now: float) -> int: ...
 
 
-# What each gateway accepts as its store: the async one runs a sync store in a worker thread.
-AsyncStoreArg = CodeStore | AsyncCodeStore
-SyncStoreArg = CodeStore
+# What the async gateway accepts as its store: it runs a sync store in a worker thread.
+AnyCodeStore = CodeStore | AsyncCodeStore
 
 
 def _verdict(
@@ -278,7 +276,7 @@ def _is_async(store: object) -> bool:
     return inspect.iscoroutinefunction(getattr(store, "check", None))
 
 
-def as_async_store(store: AsyncStoreArg) -> AsyncCodeStore:
+def as_async_store(store: AnyCodeStore) -> AsyncCodeStore:
     """The store as the async gateway calls it."""
     if _is_async(store):
         return store  # type: ignore[return-value]
@@ -287,7 +285,7 @@ def as_async_store(store: AsyncStoreArg) -> AsyncCodeStore:
     return _ThreadedAsync(store)  # type: ignore[arg-type]
 
 
-def as_sync_store(store: AsyncStoreArg) -> CodeStore:
+def as_sync_store(store: AnyCodeStore) -> CodeStore:
     """The store as the sync gateway calls it; an async store is refused."""
     if _is_async(store):
         raise InvalidInput("the sync gateway needs a sync store (CodeStore); this one is async")

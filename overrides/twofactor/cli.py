@@ -7,6 +7,8 @@
     twofactor demo                                 # start the emulator and run a send-and-verify round trip
     twofactor tata send +919999999999 --service MyApp --from +919876500000   # Tata Smart 2FA (tata_smart2fa/cli.py)
     twofactor datatechlabs send +919999999999 "Your code is 482910"          # datatechlabs (datatechlabs/cli.py)
+    twofactor otp send --providers 2factor,2factor-sms +919999999999   # failover: otp_gateway.cli
+    twofactor doctor                               # every configured provider's credentials
 
 Exit codes: 0 done (and matched); 1 an OTP mismatch, or some bulk messages failed; 2 bad usage or
 input (nothing was sent); 3 the API or the network failed.
@@ -24,6 +26,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from datatechlabs import cli as datatechlabs_cli
+from otp_gateway import cli as gateway_cli
 from sms_common import errors as common
 from sms_common._version import distribution_version
 from sms_common.command_line import commands, require_command
@@ -75,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     verify = otp.add_parser("verify", help="check a code by session id (exit 1 on mismatch)")
     verify.add_argument("session_id")
     verify.add_argument("code")
+    gateway_cli.add_gateway_options(send)
+    gateway_cli.add_gateway_options(verify)
     verify_phone = otp.add_parser("verify-phone", help="check a code by phone number (exit 1 on mismatch)")
     verify_phone.add_argument("phone")
     verify_phone.add_argument("code")
@@ -112,6 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     enc_status.add_argument("--date", help="the day it was sent, YYYY-MM-DD India time (default today in India)")
     enc_status.add_argument("--mode", choices=("GCM", "CBC"), default="GCM", help="AES mode (default GCM)")
 
+    gateway_cli.add_doctor(groups)
     balance = groups.add_parser("balance", help="credits left")
     balance.add_argument("--kind", choices=("otp", "transactional", "promotional"), default="otp")
 
@@ -269,6 +275,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     if options.retries < 0 or options.timeout <= 0:
         stderr.write("twofactor: --retries must be 0 or more and --timeout more than 0\n")
         return EXIT_USAGE
+    if gateway_cli.uses_gateway(options):  # several providers, each with its own credentials
+        return gateway_cli.run(options, stdout, stderr)
     if options.group in OTHER_PROVIDERS:
         code: int
         try:

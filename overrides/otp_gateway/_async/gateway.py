@@ -24,7 +24,7 @@ from ..errors import AllProvidersFailed, InvalidInput, ProviderError, ProviderFa
 from ..outcomes import FailureKind, Health, SendFailed, VerifyOutcome, VerifyResult
 from ..phones import mask_phone, normalise_phone
 from ..policy import FailoverPolicy, Selection
-from ..store import AsyncStoreArg, MemoryCodeStore, StoredCode, as_async_store
+from ..store import AnyCodeStore, MemoryCodeStore, StoredCode, as_async_store
 from ..ticket import MAX_DELIVERIES, Delivery, OtpTicket, TicketSigner, new_ticket_id
 from .base import AsyncOtpProvider, AsyncSmsProvider
 
@@ -58,7 +58,7 @@ class AsyncOtpGateway:
         *,
         secret: Secret | Sequence[Secret],
         policy: FailoverPolicy | None = None,
-        store: AsyncStoreArg | None = None,
+        store: AnyCodeStore | None = None,
         clock: Callable[[], float] = time.time,
         on_event: Callable[[ev.GatewayEvent], None] | Sequence[Callable[[ev.GatewayEvent], None]] = (),
         rng: random.Random | None = None,

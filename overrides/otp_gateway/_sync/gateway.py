@@ -25,7 +25,7 @@ from ..errors import AllProvidersFailed, InvalidInput, ProviderError, ProviderFa
 from ..outcomes import FailureKind, Health, SendFailed, VerifyOutcome, VerifyResult
 from ..phones import mask_phone, normalise_phone
 from ..policy import FailoverPolicy, Selection
-from ..store import MemoryCodeStore, StoredCode, SyncStoreArg, as_sync_store
+from ..store import CodeStore, MemoryCodeStore, StoredCode, as_sync_store
 from ..ticket import MAX_DELIVERIES, Delivery, OtpTicket, TicketSigner, new_ticket_id
 from .base import OtpProvider, SmsProvider
 
@@ -59,7 +59,7 @@ class OtpGateway:
         *,
         secret: Secret | Sequence[Secret],
         policy: FailoverPolicy | None = None,
-        store: SyncStoreArg | None = None,
+        store: CodeStore | None = None,
         clock: Callable[[], float] = time.time,
         on_event: Callable[[ev.GatewayEvent], None] | Sequence[Callable[[ev.GatewayEvent], None]] = (),
         rng: random.Random | None = None,
