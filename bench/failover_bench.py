@@ -1,6 +1,6 @@
 """OTP logins through the gateway while one provider flaps: success rate, failover latency, SMS per login.
 
-    .venv/bin/python -m bench.failover_bench                   # 10,000 logins, the default policy
+    .venv/bin/python -m bench.failover_bench                   # 10,000 logins under each of three policies
     .venv/bin/python -m bench.failover_bench --logins 300      # a quick look
     .venv/bin/python -m bench.failover_bench --flap-scope all  # the flapping provider's verifies fail too
 
@@ -12,8 +12,9 @@ the same verify, which must not match (a "double verify" if it does).
 
 Reported: the share of logins that verified; send latency of logins served by the first provider at
 once ("direct"), of those that failed over after an error, and of those whose first provider was
-skipped by its open breaker (p50/p99; the extra latency of failover is failover minus direct); SMS
-per login (credits the emulator charged, one per message); double verifies; the load average.
+skipped by its open breaker (p50/p99; the extra latency of failover is failover minus direct); the
+time spent on a provider that then failed (what failing over costs, measured directly); SMS per
+login (credits the emulator charged, one per message); double verifies; the load average.
 """
 
 from __future__ import annotations
@@ -158,9 +159,12 @@ async def run(
 ) -> dict[str, Any]:
     """The logins against the emulator at `base_url`; the figures."""
     events: Counter[str] = Counter()
+    lost_ms: list[float] = []  # time spent on a provider that then failed: what failing over costs
 
     def count(event: GatewayEvent) -> None:
         events[event.name if event.name != "breaker" else f"breaker->{event.state}"] += 1
+        if event.name == "send_failed" and event.elapsed_ms is not None:
+            lost_ms.append(event.elapsed_ms)
 
     flapping = AsyncTwoFactorOtp(OTP_KEY, base_url=base_url)
     providers: list[AsyncOtpProvider | AsyncSmsProvider] = [
@@ -188,7 +192,14 @@ async def run(
         stop.set()
         down_share = await flapper
         messages = await _credits_used(control) - used_before
-    return {"tally": tally, "seconds": seconds, "messages": messages, "down_share": down_share, "events": events}
+    return {
+        "tally": tally,
+        "seconds": seconds,
+        "messages": messages,
+        "down_share": down_share,
+        "events": events,
+        "lost_ms": lost_ms,
+    }
 
 
 def _ms(values: list[float]) -> str:
@@ -220,6 +231,7 @@ def report(figures: dict[str, Any], logins: int, label: str) -> str:
         ("send p50 / p99, failed over", _ms(tally.send_ms["failover"])),
         ("send p50 / p99, breaker skip", _ms(tally.send_ms["skipped"])),
         ("extra latency of failover p50 / p99", extra),
+        ("time on the failed provider p50 / p99", _ms(figures["lost_ms"])),
         ("flapping provider down", f"{figures['down_share']:.0%} of the run"),
         ("events", ", ".join(f"{name}: {n}" for name, n in sorted(figures["events"].items()))),
     ]
@@ -232,11 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=16, help="logins at once (default 16)")
     parser.add_argument("--period", type=float, default=1.0, help="seconds of one down+up cycle (default 1)")
     parser.add_argument("--flap-scope", choices=("send", "all"), default="send", help="which operations go down")
-    parser.add_argument(
-        "--policies",
-        default="default,no-breaker",
-        help="default (the gateway's defaults), no-breaker (every send tries the flapping provider first)",
-    )
+    parser.add_argument("--policies", default=",".join(POLICIES), help=f"comma-separated: {', '.join(POLICIES)}")
     parser.add_argument("--out", type=Path, help="also write the report to this file")
     options = parser.parse_args(argv)
     names = [name.strip() for name in options.policies.split(",") if name.strip()]
