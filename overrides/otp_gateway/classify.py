@@ -1,9 +1,11 @@
 """Each provider client's errors, read as failover decisions (`SendFailed` of one `FailureKind`).
 
 One function per provider, shared by the sync and async adapters. The rules are the policy's
-(see `policy`): the caller's bad input is INVALID_REQUEST (raised, no failover); a network failure
-is UNAVAILABLE when the request never left and AMBIGUOUS when it may have arrived; HTTP 5xx is
-UNAVAILABLE; the rest maps to what the provider said.
+(see `policy`): a number the provider calls invalid is INVALID_REQUEST (raised, no failover: the
+gateway already checked its form, so every provider would refuse it); a network failure is
+UNAVAILABLE when the request never left and AMBIGUOUS when it may have arrived; HTTP 5xx is
+UNAVAILABLE; any other refusal (a template, a sender id, an account setting) is the provider's own
+configuration, so the next provider is tried (REFUSED) and the breaker counts it.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ def twofactor_send_failure(error: tf.TwoFactorError, exchange: Exchange) -> Send
     status = error.status_code
     if isinstance(error, tf.TransportError):
         return _network(error, exchange)
-    if isinstance(error, tf.InvalidPhoneNumber | tf.InvalidInput | tf.TemplateError):
+    if isinstance(error, tf.InvalidPhoneNumber):
         return SendFailed(FailureKind.INVALID_REQUEST, str(error), status_code=status, error=error)
     if isinstance(error, tf.RateLimited) or status == 429:
         return SendFailed(FailureKind.RATE_LIMITED, str(error), status_code=status, error=error)

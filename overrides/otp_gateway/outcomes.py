@@ -20,10 +20,10 @@ class FailureKind(enum.StrEnum):
     RATE_LIMITED = "rate_limited"  # HTTP 429, or the provider's own per-number throttle
     NO_CREDITS = "no_credits"  # the account cannot pay for the message
     CREDENTIALS = "credentials"  # the provider refused our keys: misconfigured, not the user's fault
-    REFUSED = "refused"  # another refusal of the provider's own (an account setting, say)
+    REFUSED = "refused"  # another refusal of the provider's own (a template, a sender id, an account setting)
     AMBIGUOUS = "ambiguous"  # the request may have reached the provider: it may have sent the SMS
     CIRCUIT_OPEN = "circuit_open"  # skipped: the provider's breaker is open
-    INVALID_REQUEST = "invalid_request"  # the caller's input: no other provider would take it either
+    INVALID_REQUEST = "invalid_request"  # the provider calls the number invalid: no other would take it either
 
 
 class SendFailed(Exception):

@@ -5,7 +5,8 @@ Defaults, and why:
   send, each provider ahead of the others in proportion to its weight (for spreading cost or load);
 - a provider is skipped on a connection failure, a timeout before the request left, HTTP 5xx,
   HTTP 429 or a per-number throttle, "insufficient credits", refused credentials, or any other
-  refusal of its own; the caller's own bad input (a malformed number) is raised at once;
+  refusal of its own (a template, a sender id); a number the provider calls invalid is raised at
+  once (the gateway checked its form first, so no other provider would take it);
 - `on_ambiguous="stay"`: a send that may have reached its provider (a timeout after the request
   left, a connection dropped before the reply) does NOT fail over. The ticket is returned marked
   `ambiguous` and stays verifiable where the provider allows it (2Factor by phone number; a local

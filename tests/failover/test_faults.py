@@ -234,3 +234,12 @@ def test_local_code_expires_and_locks_on_the_gateway_clock(emulator: Emulator, g
     other = gateway.send(PHONE)
     emulator.advance(301)
     assert gateway.verify(other, emulator.code_in(emulator.messages(PHONE)[0])).outcome is VerifyOutcome.EXPIRED
+
+
+def test_a_misconfigured_provider_is_skipped(emulator: Emulator, gateways: GatewayFactory) -> None:
+    """A template name 2Factor refuses is the provider's configuration, not the user's input: fail over."""
+    gateway = gateways(gateways.provider("2factor", template="no/such;template"), "2factor-sms")
+    ticket = gateway.send(PHONE)
+    assert ticket.provider == "2factor-sms"
+    assert [(f.provider, f.kind) for f in ticket.failures] == [("2factor", "refused")]
+    assert len(emulator.messages(PHONE)) == 1
