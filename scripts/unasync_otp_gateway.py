@@ -37,7 +37,7 @@ RENAMES = {
     "AsyncTrackingTransport": "TrackingTransport",
     "AsyncBaseTransport": "BaseTransport",
     "AsyncCodeStore": "CodeStore",
-    "AsyncStoreArg": "SyncStoreArg",
+    "AnyCodeStore": "CodeStore",
     "as_async_store": "as_sync_store",
     "aclose": "close",
     "_async": "_sync",
