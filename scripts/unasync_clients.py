@@ -43,6 +43,9 @@ TWINS = (
     Twin("overrides/twofactor/aio.py", "overrides/twofactor/client.py"),
     Twin("overrides/tata_smart2fa/aio.py", "overrides/tata_smart2fa/client.py"),
     Twin("overrides/datatechlabs/aio.py", "overrides/datatechlabs/client.py"),
+    Twin("overrides/otp_gateway/_async/base.py", "overrides/otp_gateway/_sync/base.py"),
+    Twin("overrides/otp_gateway/_async/gateway.py", "overrides/otp_gateway/_sync/gateway.py"),
+    Twin("overrides/otp_gateway/_async/twofactor.py", "overrides/otp_gateway/_sync/twofactor.py"),
 )
 
 # Async name -> sync name, beyond unasync's own (`__aenter__`, `AsyncIterator`, ...). unasync would
@@ -71,6 +74,15 @@ REPLACEMENTS = {
     "AsyncSmart2fa": "Smart2fa",
     # datatechlabs (its `AsyncSms` group is named above)
     "AsyncDatatechlabs": "Datatechlabs",
+    # otp_gateway
+    "AsyncOtpGateway": "OtpGateway",
+    "AsyncOtpProvider": "OtpProvider",
+    "AsyncSmsProvider": "SmsProvider",
+    "AsyncTwoFactorOtp": "TwoFactorOtp",
+    "AsyncTwoFactorSms": "TwoFactorSms",
+    "AsyncTrackingTransport": "TrackingTransport",
+    "AnyCodeStore": "CodeStore",
+    "as_async_store": "as_sync_store",
 }
 
 _LEFT_OVER = re.compile(r"\b(async|await|Async\w*|Sync\w*|a(?:enter|exit|close)\w*)\b")
@@ -89,7 +101,10 @@ def banner(twin: Twin) -> str:
 
 def _docstring(twin: Twin) -> str:
     module = twin.source.removesuffix(".py").split("/", 1)[1].replace("/", ".")
-    return f'"""The synchronous twin of `{module}`: the same classes and functions, without async (docs there)."""\n'
+    text = f"The synchronous twin of `{module}`: the same classes and functions, without async (docs there)."
+    if len(text) + 6 > 120:  # the line limit: a long module name puts the rest on a line of its own
+        text = text.replace(": the same", ":\nthe same", 1)
+    return f'"""{text}"""\n'
 
 
 def _unasync(source: Path) -> str:

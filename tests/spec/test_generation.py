@@ -49,7 +49,7 @@ UNASYNC = [sys.executable, str(ROOT / "scripts" / "unasync_clients.py")]
 
 def _twin_tree(tmp_path: Path) -> Path:
     """A copy of what the sync-twin generator reads: the async sources, their twins, the ruff config."""
-    for name in ("overrides/sms_common", "overrides/twofactor"):
+    for name in ("overrides/sms_common", "overrides/twofactor", "overrides/otp_gateway"):
         shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     return tmp_path

@@ -1,1 +1,1 @@
-"""The async source of the gateway and its adapters; `_sync` is generated from it (scripts/unasync_clients.py)."""
+"""The gateway and its provider adapters, async: the source of `_sync` (scripts/unasync_clients.py)."""

@@ -1,13 +1,6 @@
-# Generated from the `_async` twin by scripts/unasync_otp_gateway.py: do not edit by hand.
-"""The two kinds of provider the gateway drives, as protocols an adapter implements.
-
-- `OtpProvider`: the provider generates the code, sends it and checks it (2Factor, Tata Smart 2FA).
-- `SmsProvider`: the provider only carries an SMS (datatechlabs, 2Factor's R1 route): the
-  gateway generates the code, keeps its hash in a `CodeStore` and checks it itself.
-
-An adapter raises `SendFailed` (from `otp_gateway.outcomes`) when its provider did not surely send,
-and `VerifyUnavailable` when a verify could not be asked. Nothing else of its client leaks out.
-"""
+# Generated from overrides/otp_gateway/_async/base.py by scripts/unasync_clients.py; do not edit.
+# Change the async source and run scripts/generate.py (`--check` fails on drift).
+"""The synchronous twin of `otp_gateway._async.base`: the same classes and functions, without async (docs there)."""
 
 from __future__ import annotations
 

@@ -1,14 +1,6 @@
-# Generated from the `_async` twin by scripts/unasync_otp_gateway.py: do not edit by hand.
-"""`OtpGateway`: one OTP interface over several providers, with failover and breakers.
-
-    gateway = OtpGateway([TwoFactorOtp(key), TataOtp(sid, token, ...)], secret=app_secret)
-    ticket = gateway.send("+919999999999")      # keep str(ticket) in the session
-    result = gateway.verify(session_token, code)  # result.matched
-
-A send tries the providers in the policy's order, skipping those whose breaker is open, until one
-sends. A verify goes to the provider of the ticket's live delivery only, once. See `policy` for
-every choice and docs/failover.md for the whole contract.
-"""
+# Generated from overrides/otp_gateway/_async/gateway.py by scripts/unasync_clients.py; do not edit.
+# Change the async source and run scripts/generate.py (`--check` fails on drift).
+"""The synchronous twin of `otp_gateway._async.gateway`: the same classes and functions, without async (docs there)."""
 
 from __future__ import annotations
 

@@ -1,11 +1,7 @@
-# Generated from the `_async` twin by scripts/unasync_otp_gateway.py: do not edit by hand.
-"""2Factor adapters: `TwoFactorOtp` (2Factor generates and checks the code) and
-`TwoFactorSms` (2Factor's R1 route only carries an SMS with the gateway's code).
-
-Each builds its own `TwoFactor` client with no retries (failing over is the retry: a 429 or a
-refused connection goes to the next provider at once, not after a backoff) and a short deadline,
-on a `TrackingTransport`, so that a network failure is known as "never sent" or "ambiguous".
-"""
+# Generated from overrides/otp_gateway/_async/twofactor.py by scripts/unasync_clients.py; do not edit.
+# Change the async source and run scripts/generate.py (`--check` fails on drift).
+"""The synchronous twin of `otp_gateway._async.twofactor`:
+the same classes and functions, without async (docs there)."""
 
 from __future__ import annotations
 
