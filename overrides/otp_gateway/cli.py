@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 from typing import Any, TextIO
 
 from sms_common.errors import ProviderError
+from sms_common.settings import from_env
 
 from . import configure
 from ._sync.gateway import OtpGateway
@@ -66,14 +66,15 @@ def uses_gateway(options: argparse.Namespace) -> bool:
 def _store_path(options: argparse.Namespace) -> Path:
     if options.store:
         return Path(options.store)
-    if os.environ.get(STORE_ENV, "").strip():
-        return Path(os.environ[STORE_ENV].strip())
-    data = os.environ.get("XDG_DATA_HOME", "").strip() or str(Path.home() / ".local" / "share")
+    configured = from_env(STORE_ENV)
+    if configured:
+        return Path(configured)
+    data = from_env("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(data) / "otp-gateway" / "codes.sqlite3"
 
 
 def _gateway(options: argparse.Namespace) -> OtpGateway:
-    secret = os.environ.get(SECRET_ENV, "").strip()
+    secret = from_env(SECRET_ENV)
     if not secret:
         raise InvalidInput(f"set ${SECRET_ENV} (16 bytes or more): it signs the ticket that verify checks")
     path = _store_path(options)
