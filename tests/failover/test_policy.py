@@ -17,6 +17,7 @@ from otp_gateway import (
     InvalidInput,
     OtpGateway,
     SendFailed,
+    VerifyOutcome,
 )
 
 SECRET = "policy-tests-secret-0123456789"
@@ -177,3 +178,97 @@ def test_delivery_history_is_bounded() -> None:
     for _ in range(7):
         ticket = gateway.resend(ticket)
     assert len(ticket.deliveries) == 8 and isinstance(ticket.live, Delivery)
+
+
+class AsyncStore:
+    """A store with async methods, as an app's Redis or database store would be."""
+
+    def __init__(self) -> None:
+        from otp_gateway import MemoryCodeStore
+
+        self.inner = MemoryCodeStore()
+        self.calls: list[str] = []
+
+    async def save(self, key: str, code: object) -> None:
+        self.calls.append("save")
+        self.inner.save(key, code)  # type: ignore[arg-type]
+
+    async def check(self, key: str, digest: str, now: float) -> object:
+        self.calls.append("check")
+        return self.inner.check(key, digest, now)
+
+    async def discard(self, key: str) -> None:
+        self.calls.append("discard")
+        self.inner.discard(key)
+
+    async def purge(self, now: float) -> int:
+        return self.inner.purge(now)
+
+
+class AsyncScriptedSms(ScriptedSms):
+    async def send_sms(self, phone: str, text: str) -> str:  # type: ignore[override]
+        return ScriptedSms.send_sms(self, phone, text)
+
+    async def check_credentials(self) -> Health:  # type: ignore[override]
+        return ScriptedSms.check_credentials(self)
+
+    async def aclose(self) -> None:
+        return None
+
+
+def test_an_async_store_serves_the_async_gateway_and_is_refused_by_the_sync_one() -> None:
+    import asyncio
+
+    from otp_gateway import AsyncOtpGateway
+
+    store = AsyncStore()
+    provider = AsyncScriptedSms("a")
+
+    async def login() -> bool:
+        async with AsyncOtpGateway([provider], secret=SECRET, store=store) as gateway:
+            ticket = await gateway.send("+919812345670")
+            return (await gateway.verify(ticket, provider.sent[0].split()[-1])).matched
+
+    assert asyncio.run(login())
+    assert store.calls == ["save", "check"]
+    with pytest.raises(InvalidInput, match="sync store"):
+        OtpGateway([ScriptedSms("a")], secret=SECRET, store=store)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "",
+        "+91 9812345670",
+        "+९१९८१२३४५६७०",
+        "98123456７0",
+        "+91981234567",
+        "+9198123456701",
+        "phone",
+        "+",
+        None,
+        919812345670,
+    ],
+)
+def test_hostile_phone_numbers_are_refused_before_any_provider(phone: object) -> None:
+    provider = ScriptedSms("a")
+    with pytest.raises(InvalidInput):
+        OtpGateway([provider], secret=SECRET).send(phone)  # type: ignore[arg-type]
+    assert provider.sent == []
+
+
+@pytest.mark.parametrize("code", ["", "12345a", "١٢٣٤٥٦", "1" * 11, "1" * 100_000, None, 123456, " 123456"])
+def test_hostile_codes_are_a_mismatch_that_asks_no_one_and_spends_no_attempt(code: object) -> None:
+    provider = ScriptedSms("a")
+    gateway = OtpGateway([provider], secret=SECRET, policy=FailoverPolicy(max_attempts=1))
+    ticket = gateway.send("+919812345670")
+    assert gateway.verify(ticket, code).outcome is VerifyOutcome.MISMATCH  # type: ignore[arg-type]
+    assert gateway.verify(ticket, provider.sent[0].split()[-1]).matched  # the one attempt was not spent
+
+
+@pytest.mark.parametrize("token", [None, 42, "", "otp1", "x" * 100_000, "otp1.e30.AAAA"])
+def test_hostile_tokens_are_invalid_tickets(token: object) -> None:
+    from otp_gateway import InvalidTicket
+
+    with pytest.raises(InvalidTicket):
+        OtpGateway([ScriptedSms("a")], secret=SECRET).verify(token, "123456")  # type: ignore[arg-type]
