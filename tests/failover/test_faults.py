@@ -243,3 +243,20 @@ def test_a_misconfigured_provider_is_skipped(emulator: Emulator, gateways: Gatew
     assert ticket.provider == "2factor-sms"
     assert [(f.provider, f.kind) for f in ticket.failures] == [("2factor", "refused")]
     assert len(emulator.messages(PHONE)) == 1
+
+
+def test_connection_dropped_before_the_work_then_the_user_asks_for_a_resend(
+    emulator: Emulator, gateways: GatewayFactory
+) -> None:
+    """The request may have arrived (the connection was reset), but nothing was sent: no retry, no
+    second SMS by itself; the app's resend goes to the other provider, and its code logs in."""
+    emulator.faults({"kind": "drop", "operation": OTP_SEND})
+    gateway = gateways("2factor", "2factor-sms")
+    ticket = gateway.send(PHONE)
+    assert (ticket.provider, ticket.ambiguous) == ("2factor", True)
+    assert emulator.messages(PHONE) == [] and emulator.fired() == [1]
+    resent = gateway.resend(ticket)
+    assert resent.provider == "2factor-sms" and not resent.ambiguous
+    [message] = emulator.messages(PHONE)
+    assert gateway.verify(resent, emulator.code_in(message)).matched
+    assert emulator.fired() == [1]  # the dropped provider was not asked again
