@@ -10,12 +10,14 @@ configuration, so the next provider is tried (REFUSED) and the breaker counts it
 
 from __future__ import annotations
 
+from sms_common import errors as common
 from twofactor import errors as tf
 
+from .errors import VerifyUnavailable
 from .outcomes import FailureKind, SendFailed
 from .tracking import Exchange
 
-__all__ = ["twofactor_send_failure"]
+__all__ = ["twofactor_send_failure", "verify_unavailable"]
 
 
 def _network(error: Exception, exchange: Exchange) -> SendFailed:
@@ -42,3 +44,14 @@ def twofactor_send_failure(error: tf.TwoFactorError, exchange: Exchange) -> Send
         # A 2xx whose body is not a send reply: the SMS may well have gone out.
         return SendFailed(FailureKind.AMBIGUOUS, str(error), status_code=status, error=error)
     return SendFailed(FailureKind.REFUSED, str(error), status_code=status, error=error)
+
+
+def verify_unavailable(provider: str, error: common.ProviderError, exchange: Exchange) -> VerifyUnavailable:
+    """Any provider's failure during a verify: whether the request may have reached the check."""
+    if isinstance(error, common.RateLimited):
+        arrived = False  # refused before any processing (429)
+    elif isinstance(error, common.TransportError):
+        arrived = exchange.may_have_arrived or exchange.failures == 0
+    else:
+        arrived = True
+    return VerifyUnavailable(f"{provider}: {error}", status_code=error.status_code, may_have_arrived=arrived)

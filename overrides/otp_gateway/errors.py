@@ -68,4 +68,14 @@ class AllProvidersFailed(OtpGatewayError):
 
 
 class VerifyUnavailable(OtpGatewayError):
-    """The provider that issued the live OTP could not be asked; the code was not checked anywhere else."""
+    """The provider that issued the live OTP could not be asked; the code was not checked anywhere else.
+
+    `may_have_arrived` is False when the request surely did not reach the provider's check (the
+    connection was refused, or the provider answered HTTP 429): asking again costs no attempt.
+    Otherwise the app can ask again (the attempt cap still holds) or offer a resend, which goes to
+    another provider first.
+    """
+
+    def __init__(self, details: str, *, status_code: int | None = None, may_have_arrived: bool = True) -> None:
+        super().__init__(details, status_code=status_code)
+        self.may_have_arrived = may_have_arrived

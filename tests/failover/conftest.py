@@ -128,23 +128,24 @@ class GatewayFactory:
         self.events: list[GatewayEvent] = []
         self._made: list[Any] = []
 
-    def provider(self, name: str, **options: Any) -> Any:
+    def provider(self, stand_in: str, **options: Any) -> Any:
         """`2factor`, `2factor-sms`, `2factor-broke` (no credits) or `2factor-dead` (refused connections)."""
         sync = self.flavour == "sync"
         base_url = options.pop("base_url", self.emulator.base_url)
-        if name == "2factor":
+        label = options.pop("name", stand_in)  # a stand-in may play another provider's name
+        if stand_in == "2factor":
             cls: Callable[..., Any] = TwoFactorOtp if sync else AsyncTwoFactorOtp
-            return cls(API_KEY, name=name, base_url=base_url, **options)
-        if name == "2factor-sms":
+            return cls(API_KEY, name=label, base_url=base_url, **options)
+        if stand_in == "2factor-sms":
             cls = TwoFactorSms if sync else AsyncTwoFactorSms
-            return cls(SMS_API_KEY, sender=SENDER, name=name, base_url=base_url, **options)
-        if name == "2factor-broke":
+            return cls(SMS_API_KEY, sender=SENDER, name=label, base_url=base_url, **options)
+        if stand_in == "2factor-broke":
             cls = TwoFactorSms if sync else AsyncTwoFactorSms
-            return cls(BROKE_API_KEY, sender=SENDER, name=name, base_url=base_url, **options)
-        if name == "2factor-dead":
+            return cls(BROKE_API_KEY, sender=SENDER, name=label, base_url=base_url, **options)
+        if stand_in == "2factor-dead":
             cls = TwoFactorOtp if sync else AsyncTwoFactorOtp
-            return cls(API_KEY, name=name, base_url=dead_url(), **options)
-        raise AssertionError(f"no stand-in provider {name!r}")
+            return cls(API_KEY, name=label, base_url=dead_url(), **options)
+        raise AssertionError(f"no stand-in provider {stand_in!r}")
 
     def __call__(self, *providers: Any, policy: FailoverPolicy | None = None, **options: Any) -> Driver:
         """A gateway over `providers` (names or adapters), on the emulator's clock."""

@@ -260,3 +260,24 @@ def test_connection_dropped_before_the_work_then_the_user_asks_for_a_resend(
     [message] = emulator.messages(PHONE)
     assert gateway.verify(resent, emulator.code_in(message)).matched
     assert emulator.fired() == [1]  # the dropped provider was not asked again
+
+
+def test_verify_while_the_issuer_is_down_is_not_tried_elsewhere(emulator: Emulator, gateways: GatewayFactory) -> None:
+    from otp_gateway import VerifyUnavailable
+
+    gateway = gateways("2factor", "2factor-sms")
+    ticket = gateway.send(PHONE)
+    code = emulator.handle.latest_otp(PHONE)
+    emulator.faults({**DOWN, "operation": "verifyOtp"})
+    with pytest.raises(VerifyUnavailable) as caught:
+        gateway.verify(ticket, code)
+    assert caught.value.may_have_arrived and caught.value.status_code == 503
+    # The same ticket, on a gateway whose 2factor is unreachable: refused before anything was sent.
+    unreachable = gateways(gateways.provider("2factor-dead", name="2factor"), "2factor-sms")
+    with pytest.raises(VerifyUnavailable) as refused:
+        unreachable.verify(ticket.token, code)
+    assert refused.value.may_have_arrived is False
+    assert [e.provider for e in gateways.named("verify_failed")] == ["2factor", "2factor"]
+    emulator.faults()
+    assert gateway.verify(ticket, code).matched  # the provider healed: the code still works, once
+    assert gateway.verify(ticket, code).outcome is VerifyOutcome.USED

@@ -10,8 +10,7 @@ from twofactor import RetryPolicy, TwoFactor
 from twofactor import errors as tf
 from twofactor.settings import PRODUCTION_URL
 
-from ..classify import twofactor_send_failure
-from ..errors import VerifyUnavailable
+from ..classify import twofactor_send_failure, verify_unavailable
 from ..outcomes import Health, VerifyOutcome
 from ..ticket import Delivery
 from ..tracking import TrackingTransport, tracking
@@ -75,21 +74,22 @@ class TwoFactorOtp:
 
     def verify_otp(self, delivery: Delivery, phone: str, code: str) -> VerifyOutcome:
         """VERIFY with the session id, or VERIFY3 with the phone number when there is none."""
-        try:
-            if delivery.ref is None:
-                result = self._client.otp.verify_phone(phone, code)
-            else:
-                result = self._client.otp.verify(delivery.ref, code)
-        except tf.OtpAlreadyVerified:
-            return VerifyOutcome.USED
-        except tf.OtpAttemptsExceeded:
-            return VerifyOutcome.LOCKED
-        except tf.OtpExpired:
-            return VerifyOutcome.EXPIRED
-        except tf.SessionNotFound:
-            return VerifyOutcome.UNKNOWN
-        except tf.TwoFactorError as error:
-            raise VerifyUnavailable(f"{self.name}: {error}", status_code=error.status_code) from None
+        with tracking() as exchange:
+            try:
+                if delivery.ref is None:
+                    result = self._client.otp.verify_phone(phone, code)
+                else:
+                    result = self._client.otp.verify(delivery.ref, code)
+            except tf.OtpAlreadyVerified:
+                return VerifyOutcome.USED
+            except tf.OtpAttemptsExceeded:
+                return VerifyOutcome.LOCKED
+            except tf.OtpExpired:
+                return VerifyOutcome.EXPIRED
+            except tf.SessionNotFound:
+                return VerifyOutcome.UNKNOWN
+            except tf.TwoFactorError as error:
+                raise verify_unavailable(self.name, error, exchange) from None
         return VerifyOutcome.MATCHED if result.matched else VerifyOutcome.MISMATCH
 
     def check_credentials(self) -> Health:
