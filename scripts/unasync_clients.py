@@ -46,6 +46,8 @@ TWINS = (
     Twin("overrides/otp_gateway/_async/base.py", "overrides/otp_gateway/_sync/base.py"),
     Twin("overrides/otp_gateway/_async/gateway.py", "overrides/otp_gateway/_sync/gateway.py"),
     Twin("overrides/otp_gateway/_async/twofactor.py", "overrides/otp_gateway/_sync/twofactor.py"),
+    Twin("overrides/otp_gateway/_async/tata.py", "overrides/otp_gateway/_sync/tata.py"),
+    Twin("overrides/otp_gateway/_async/datatechlabs.py", "overrides/otp_gateway/_sync/datatechlabs.py"),
 )
 
 # Async name -> sync name, beyond unasync's own (`__aenter__`, `AsyncIterator`, ...). unasync would
@@ -80,6 +82,8 @@ REPLACEMENTS = {
     "AsyncSmsProvider": "SmsProvider",
     "AsyncTwoFactorOtp": "TwoFactorOtp",
     "AsyncTwoFactorSms": "TwoFactorSms",
+    "AsyncTataOtp": "TataOtp",
+    "AsyncDatatechlabsSms": "DatatechlabsSms",
     "AsyncTrackingTransport": "TrackingTransport",
     "AnyCodeStore": "CodeStore",
     "as_async_store": "as_sync_store",

@@ -1,10 +1,10 @@
 """`otp_gateway`: one OTP interface over several SMS/OTP providers, with failover that never
 double-verifies. Sync (`OtpGateway`) and async (`AsyncOtpGateway`), the same methods.
 
-    from otp_gateway import OtpGateway, TwoFactorOtp, DatatechlabsSms, SqliteCodeStore
+    from otp_gateway import DatatechlabsSms, OtpGateway, SqliteCodeStore, TataOtp, TwoFactorOtp
 
     gateway = OtpGateway(
-        [TwoFactorOtp(twofactor_key), DatatechlabsSms(user, password, sender="ACME")],
+        [TwoFactorOtp(twofactor_key), TataOtp(sid, token, service="Login"), DatatechlabsSms(user, password)],
         secret=app_secret,
         store=SqliteCodeStore("otp-codes.sqlite3"),
     )
@@ -16,10 +16,14 @@ docs/failover.md has the whole contract: the policy, the ticket, the store inter
 """
 
 from ._async.base import AsyncOtpProvider, AsyncSmsProvider
+from ._async.datatechlabs import AsyncDatatechlabsSms
 from ._async.gateway import AsyncOtpGateway
+from ._async.tata import AsyncTataOtp
 from ._async.twofactor import AsyncTwoFactorOtp, AsyncTwoFactorSms
 from ._sync.base import OtpProvider, SmsProvider
+from ._sync.datatechlabs import DatatechlabsSms
 from ._sync.gateway import OtpGateway
+from ._sync.tata import TataOtp
 from ._sync.twofactor import TwoFactorOtp, TwoFactorSms
 from .breaker import BreakerState, CircuitBreaker
 from .errors import (
@@ -39,14 +43,17 @@ from .ticket import Delivery, OtpTicket
 __all__ = [
     "AllProvidersFailed",
     "AsyncCodeStore",
+    "AsyncDatatechlabsSms",
     "AsyncOtpGateway",
     "AsyncOtpProvider",
     "AsyncSmsProvider",
+    "AsyncTataOtp",
     "AsyncTwoFactorOtp",
     "AsyncTwoFactorSms",
     "BreakerState",
     "CircuitBreaker",
     "CodeStore",
+    "DatatechlabsSms",
     "Delivery",
     "FailoverPolicy",
     "FailureKind",
@@ -66,6 +73,7 @@ __all__ = [
     "SmsProvider",
     "SqliteCodeStore",
     "StoredCode",
+    "TataOtp",
     "TwoFactorOtp",
     "TwoFactorSms",
     "VerifyOutcome",

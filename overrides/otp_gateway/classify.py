@@ -10,14 +10,16 @@ configuration, so the next provider is tried (REFUSED) and the breaker counts it
 
 from __future__ import annotations
 
+from datatechlabs import errors as dtl
 from sms_common import errors as common
+from tata_smart2fa import errors as tata
 from twofactor import errors as tf
 
 from .errors import VerifyUnavailable
 from .outcomes import FailureKind, SendFailed
 from .tracking import Exchange
 
-__all__ = ["twofactor_send_failure", "verify_unavailable"]
+__all__ = ["datatechlabs_send_failure", "tata_send_failure", "twofactor_send_failure", "verify_unavailable"]
 
 
 def _network(error: Exception, exchange: Exchange) -> SendFailed:
@@ -42,6 +44,44 @@ def twofactor_send_failure(error: tf.TwoFactorError, exchange: Exchange) -> Send
         return SendFailed(FailureKind.CREDENTIALS, str(error), status_code=status, error=error)
     if isinstance(error, tf.MalformedReply):
         # A 2xx whose body is not a send reply: the SMS may well have gone out.
+        return SendFailed(FailureKind.AMBIGUOUS, str(error), status_code=status, error=error)
+    return SendFailed(FailureKind.REFUSED, str(error), status_code=status, error=error)
+
+
+def tata_send_failure(error: tata.Smart2faError, exchange: Exchange) -> SendFailed:
+    """A Tata Smart 2FA client error during a send, as a failover decision."""
+    status = error.status_code
+    if isinstance(error, tata.TransportError):
+        return _network(error, exchange)
+    if isinstance(error, tata.TooManyOtps | tata.LimitExceeded):
+        # Limits on one destination (453: one OTP a minute; 496: a limit's bucket): the provider is
+        # healthy, so the breaker does not count them; another provider may still send.
+        return SendFailed(FailureKind.RATE_LIMITED, str(error), status_code=status, counts=False, error=error)
+    if isinstance(error, tata.RateLimited) or status == 429:
+        return SendFailed(FailureKind.RATE_LIMITED, str(error), status_code=status, error=error)
+    if status is not None and status >= 500:
+        return SendFailed(FailureKind.UNAVAILABLE, str(error), status_code=status, error=error)
+    if isinstance(error, tata.InvalidCredentials):
+        return SendFailed(FailureKind.CREDENTIALS, str(error), status_code=status, error=error)
+    if isinstance(error, tata.MalformedReply):
+        return SendFailed(FailureKind.AMBIGUOUS, str(error), status_code=status, error=error)
+    return SendFailed(FailureKind.REFUSED, str(error), status_code=status, error=error)
+
+
+def datatechlabs_send_failure(error: dtl.DatatechlabsError, exchange: Exchange) -> SendFailed:
+    """A datatechlabs client error during a send, as a failover decision."""
+    status = error.status_code
+    if isinstance(error, dtl.TransportError):
+        return _network(error, exchange)
+    if isinstance(error, dtl.RateLimited) or status == 429:
+        return SendFailed(FailureKind.RATE_LIMITED, str(error), status_code=status, error=error)
+    if status is not None and status >= 500:
+        return SendFailed(FailureKind.UNAVAILABLE, str(error), status_code=status, error=error)
+    if isinstance(error, dtl.InsufficientBalance):
+        return SendFailed(FailureKind.NO_CREDITS, str(error), status_code=status, error=error)
+    if isinstance(error, dtl.InvalidCredentials):
+        return SendFailed(FailureKind.CREDENTIALS, str(error), status_code=status, error=error)
+    if isinstance(error, dtl.MalformedReply):
         return SendFailed(FailureKind.AMBIGUOUS, str(error), status_code=status, error=error)
     return SendFailed(FailureKind.REFUSED, str(error), status_code=status, error=error)
 

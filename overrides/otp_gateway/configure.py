@@ -4,6 +4,8 @@
 | --- | --- | --- |
 | `2factor` | `TwoFactorOtp` | `TWOFACTOR_API_KEY`, optional `TWOFACTOR_OTP_TEMPLATE`, `TWOFACTOR_BASE_URL` |
 | `2factor-sms` | `TwoFactorSms` | `TWOFACTOR_API_KEY`, `TWOFACTOR_SMS_SENDER`, optional `TWOFACTOR_BASE_URL` |
+| `tata` | `TataOtp` | `TATA_SMART2FA_SID`, `_TOKEN`, `_SERVICE`, `_FROM`, optional `TATA_SMART2FA_BASE_URL` |
+| `datatechlabs` | `DatatechlabsSms` | `DATATECHLABS_USERNAME`, `_PASSWORD`, `_BASE_URL`, `_SENDER` |
 
 `base_url` given here (the CLI's `--emulator`) replaces every provider's address.
 """
@@ -17,6 +19,8 @@ from dataclasses import dataclass
 from twofactor.settings import PRODUCTION_URL as TWOFACTOR_URL
 
 from ._sync.base import OtpProvider, SmsProvider
+from ._sync.datatechlabs import DatatechlabsSms
+from ._sync.tata import TataOtp
 from ._sync.twofactor import TwoFactorOtp, TwoFactorSms
 from .errors import InvalidInput
 
@@ -52,6 +56,25 @@ def _twofactor_sms(env: Env, base_url: str | None) -> SmsProvider:
     )
 
 
+def _tata(env: Env, base_url: str | None) -> OtpProvider:
+    return TataOtp(
+        _need(env, "TATA_SMART2FA_SID", "tata"),
+        _need(env, "TATA_SMART2FA_TOKEN", "tata"),
+        service=_need(env, "TATA_SMART2FA_SERVICE", "tata"),
+        sender=_need(env, "TATA_SMART2FA_FROM", "tata"),
+        base_url=base_url or _optional(env, "TATA_SMART2FA_BASE_URL"),
+    )
+
+
+def _datatechlabs(env: Env, base_url: str | None) -> SmsProvider:
+    return DatatechlabsSms(
+        _need(env, "DATATECHLABS_USERNAME", "datatechlabs"),
+        _need(env, "DATATECHLABS_PASSWORD", "datatechlabs"),
+        sender=_need(env, "DATATECHLABS_SENDER", "datatechlabs"),
+        base_url=base_url or _need(env, "DATATECHLABS_BASE_URL", "datatechlabs"),  # it publishes none
+    )
+
+
 @dataclass(frozen=True)
 class ProviderEntry:
     """How to build one provider from the environment, and the variables that say it is configured."""
@@ -63,6 +86,13 @@ class ProviderEntry:
 PROVIDERS: dict[str, ProviderEntry] = {
     "2factor": ProviderEntry(_twofactor, ("TWOFACTOR_API_KEY",)),
     "2factor-sms": ProviderEntry(_twofactor_sms, ("TWOFACTOR_API_KEY", "TWOFACTOR_SMS_SENDER")),
+    "tata": ProviderEntry(
+        _tata, ("TATA_SMART2FA_SID", "TATA_SMART2FA_TOKEN", "TATA_SMART2FA_SERVICE", "TATA_SMART2FA_FROM")
+    ),
+    "datatechlabs": ProviderEntry(
+        _datatechlabs,
+        ("DATATECHLABS_USERNAME", "DATATECHLABS_PASSWORD", "DATATECHLABS_BASE_URL", "DATATECHLABS_SENDER"),
+    ),
 }
 
 
