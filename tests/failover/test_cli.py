@@ -96,3 +96,12 @@ def test_console_script_round_trip(emulator: Emulator, env: Path) -> None:
     )
     assert (verified.returncode, verified.stdout) == (0, "matched (checked by 2factor-sms)\n")
     assert API_KEY not in sent.stderr + verified.stderr + sent.stdout
+
+
+def test_a_provider_without_its_credentials_is_named(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("TATA_SMART2FA_SID", "TATA_SMART2FA_TOKEN", "DATATECHLABS_USERNAME", "DATATECHLABS_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    code, _, err = _cli("otp", "send", "--providers", "2factor,tata", PHONE)
+    assert code == 2 and "TATA_SMART2FA_SID" in err
+    code, _, err = _cli("otp", "send", "--providers", "datatechlabs", PHONE)
+    assert code == 2 and "DATATECHLABS_USERNAME" in err
