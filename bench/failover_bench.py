@@ -1,14 +1,17 @@
 """OTP logins through the gateway while one provider flaps: success rate, failover latency, SMS per login.
 
     .venv/bin/python -m bench.failover_bench                   # 10,000 logins under each of three policies
+    .venv/bin/python -m bench.failover_bench --providers 2factor,tata,datatechlabs   # three providers
     .venv/bin/python -m bench.failover_bench --logins 300      # a quick look
     .venv/bin/python -m bench.failover_bench --flap-scope all  # the flapping provider's verifies fail too
 
-One emulator process (real socket, SQLite file) serves every provider. A flapper task switches the
-first provider's fault rules on and off through the control API (HTTP 503 without doing the work),
-down half of each period. `--concurrency` logins run at once through one `AsyncOtpGateway`; each
-login sends, reads its code from the emulator (as a user reads the SMS), verifies it, then replays
-the same verify, which must not match (a "double verify" if it does).
+One emulator process (real socket, SQLite file) serves every provider (by default 2factor then
+2factor-sms, 2Factor's OTP and R1 routes; `--providers` names others, in failover order). A flapper
+task switches the first provider's fault rules on and off through the control API (HTTP 503
+without doing the work), down half of each period.
+`--concurrency` logins run at once through one `AsyncOtpGateway`; each login sends, reads its code
+from the emulator (as a user reads the SMS), verifies it, then replays the same verify, which must
+not match (a "double verify" if it does).
 
 Reported: the share of logins that verified; send latency of logins served by the first provider at
 once ("direct"), of those that failed over after an error, and of those whose first provider was
@@ -35,9 +38,11 @@ from typing import Any
 import httpx
 from otp_gateway import (
     AllProvidersFailed,
+    AsyncDatatechlabsSms,
     AsyncOtpGateway,
     AsyncOtpProvider,
     AsyncSmsProvider,
+    AsyncTataOtp,
     AsyncTwoFactorOtp,
     AsyncTwoFactorSms,
     FailoverPolicy,
@@ -50,20 +55,53 @@ from bench.stats import percentile
 
 OTP_KEY = "bench0000-0000-4000-8000-0000000f1a95"
 SMS_KEY = "bench0000-0000-4000-8000-00000005m5f1"
+TATA_SID = "AC" + "be9c" * 8
+TATA_TOKEN = "bench-tata-token-0123456789"  # noqa: S105 - a bench's throwaway credential
+DTL_USER, DTL_PASSWORD = "bench", "bench-dtl-password-0123456789"
 SENDER = "ACMEIN"
-CONFIG: dict[str, Any] = {
-    "accounts": [
-        {"api_key": OTP_KEY, "secret_key": "bench-failover-secret-0123456789", "credits": 10**8},
-        {"api_key": SMS_KEY, "secret_key": "bench-failover-sms-secret-012345", "credits": 10**8},
-    ]
-}
 APP_SECRET = "bench-failover-app-secret-0123456789"  # noqa: S105 - a bench's throwaway secret
 
-# The operations of each stand-in provider, for `--flap-scope send` and `all`.
+# Each provider the bench can use: its emulator config, its adapter, and its operations for
+# `--flap-scope send` and `all`.
+CONFIG: dict[str, dict[str, Any]] = {
+    "2factor": {"accounts": [{"api_key": OTP_KEY, "secret_key": "bench-failover-secret-0123456789", "credits": 10**8}]},
+    "2factor-sms": {
+        "accounts": [{"api_key": SMS_KEY, "secret_key": "bench-failover-sms-secret-012345", "credits": 10**8}]
+    },
+    "tata": {"tata": {"accounts": [{"account_sid": TATA_SID, "auth_token": TATA_TOKEN}]}},
+    "datatechlabs": {
+        "datatechlabs": {"accounts": [{"username": DTL_USER, "password": DTL_PASSWORD, "credits": 10**8}]}
+    },
+}
 OPERATIONS = {
     "2factor": {"send": ["sendOtpAutogen"], "all": ["sendOtpAutogen", "verifyOtp", "verifyOtpByPhone"]},
     "2factor-sms": {"send": ["sendSms"], "all": ["sendSms"]},
+    "tata": {"send": ["tataSendOtp"], "all": ["tataSendOtp", "tataVerifyOtp"]},
+    "datatechlabs": {"send": ["datatechlabsSendSms"], "all": ["datatechlabsSendSms"]},
 }
+PROVIDER_CODES = {"2factor", "tata"}  # these generate the code; the others carry the gateway's
+
+
+def _adapter(name: str, base_url: str) -> AsyncOtpProvider | AsyncSmsProvider:
+    if name == "2factor":
+        return AsyncTwoFactorOtp(OTP_KEY, base_url=base_url)
+    if name == "2factor-sms":
+        return AsyncTwoFactorSms(SMS_KEY, sender=SENDER, base_url=base_url)
+    if name == "tata":
+        return AsyncTataOtp(TATA_SID, TATA_TOKEN, service="Login", sender="+919876500000", base_url=base_url)
+    return AsyncDatatechlabsSms(DTL_USER, DTL_PASSWORD, sender=SENDER, base_url=base_url)
+
+
+def emulator_config(names: Sequence[str]) -> dict[str, Any]:
+    """The emulator config with an account for each named provider (2Factor's always: it is the base)."""
+    config: dict[str, Any] = {"accounts": []}
+    for name in ("2factor", *names):
+        for key, value in CONFIG[name].items():
+            if key == "accounts":
+                config["accounts"] += [a for a in value if a not in config["accounts"]]
+            else:
+                config[key] = value
+    return config
 
 
 # The policies compared: the gateway's defaults; a breaker that probes every second; no breaker at
@@ -93,7 +131,7 @@ def _phone(index: int) -> str:
 
 async def _code(control: httpx.AsyncClient, provider: str, phone: str) -> str:
     """The code as the user reads it: the OTP a provider generated, or the last word of our SMS."""
-    if provider == "2factor":
+    if provider in PROVIDER_CODES:
         reply = await control.get("/_emulator/otp", params={"phone": phone})
         reply.raise_for_status()
         return str(reply.json()["otp"])
@@ -153,7 +191,13 @@ async def _flap(control: httpx.AsyncClient, operations: Sequence[str], period: f
 
 
 async def run(
-    base_url: str, logins: int, concurrency: int, period: float, scope: str, policy: FailoverPolicy
+    base_url: str,
+    names: Sequence[str],
+    logins: int,
+    concurrency: int,
+    period: float,
+    scope: str,
+    policy: FailoverPolicy,
 ) -> dict[str, Any]:
     """The logins against the emulator at `base_url`; the figures."""
     events: Counter[str] = Counter()
@@ -164,11 +208,7 @@ async def run(
         if event.name == "send_failed" and event.elapsed_ms is not None:
             lost_ms.append(event.elapsed_ms)
 
-    flapping = AsyncTwoFactorOtp(OTP_KEY, base_url=base_url)
-    providers: list[AsyncOtpProvider | AsyncSmsProvider] = [
-        flapping,
-        AsyncTwoFactorSms(SMS_KEY, sender=SENDER, base_url=base_url),
-    ]
+    providers = [_adapter(name, base_url) for name in names]
     tally = Tally()
     limits = httpx.Limits(max_connections=concurrency + 4)
     async with (
@@ -176,7 +216,7 @@ async def run(
         httpx.AsyncClient(base_url=base_url, timeout=30.0, limits=limits) as control,
     ):
         stop = asyncio.Event()
-        flapper = asyncio.create_task(_flap(control, OPERATIONS[flapping.name][scope], period, stop))
+        flapper = asyncio.create_task(_flap(control, OPERATIONS[names[0]][scope], period, stop))
         queue = iter(range(logins))
         started = time.perf_counter()
 
@@ -236,33 +276,41 @@ def report(figures: dict[str, Any], logins: int, label: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.failover_bench", description=__doc__.splitlines()[0])
     parser.add_argument("--logins", type=int, default=10_000, help="logins per policy (default 10000)")
+    parser.add_argument(
+        "--providers",
+        default="2factor,2factor-sms",
+        help=f"comma-separated, in failover order; the first flaps (from {', '.join(CONFIG)})",
+    )
     parser.add_argument("--concurrency", type=int, default=16, help="logins at once (default 16)")
     parser.add_argument("--period", type=float, default=1.0, help="seconds of one down+up cycle (default 1)")
     parser.add_argument("--flap-scope", choices=("send", "all"), default="send", help="which operations go down")
     parser.add_argument("--policies", default=",".join(POLICIES), help=f"comma-separated: {', '.join(POLICIES)}")
     parser.add_argument("--out", type=Path, help="also write the report to this file")
     options = parser.parse_args(argv)
-    names = [name.strip() for name in options.policies.split(",") if name.strip()]
-    unknown = [name for name in names if name not in POLICIES]
-    if unknown or not names:
+    policies = [name.strip() for name in options.policies.split(",") if name.strip()]
+    if not policies or any(name not in POLICIES for name in policies):
         parser.error(f"--policies: choose from {', '.join(POLICIES)}")
+    providers = [name.strip() for name in options.providers.split(",") if name.strip()]
+    if len(providers) < 2 or len(set(providers)) != len(providers) or any(n not in CONFIG for n in providers):
+        parser.error(f"--providers: two or more of {', '.join(CONFIG)}, each once")
     load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     lines = [
         "## OTP logins with failover, one provider flapping",
         "",
-        f"Providers 2factor (flapping: `{options.flap_scope}` operations HTTP 503 half of every "
-        f"{options.period:g} s) then 2factor-sms; {options.concurrency} logins at once; one emulator process. "
-        f"{os.cpu_count()} cores, load average at start {load}.",
+        f"Providers {', '.join(providers)} in that order; {providers[0]} flaps (`{options.flap_scope}` operations "
+        f"HTTP 503 half of every {options.period:g} s); {options.concurrency} logins at once; one emulator "
+        f"process. {os.cpu_count()} cores, load average at start {load}.",
         "",
     ]
     with (
         tempfile.TemporaryDirectory(prefix="failover-bench-") as folder,
-        running_emulator(db=Path(folder) / "emulator.sqlite3", config=CONFIG) as emulator,
+        running_emulator(db=Path(folder) / "emulator.sqlite3", config=emulator_config(providers)) as emulator,
     ):
-        for name in names:
+        for name in policies:
             figures = asyncio.run(
                 run(
                     emulator.base_url,
+                    providers,
                     options.logins,
                     options.concurrency,
                     options.period,
