@@ -1,10 +1,10 @@
 """Fixtures of the failover tests: ONE real emulator process on a real socket, its faults and clock
 driven through the control API, and gateways (sync and async) over the providers it serves.
 
-Until the emulator serves Tata Smart 2FA and datatechlabs, its two 2Factor route families stand in
-as two independent providers: `2factor` (2Factor generates and checks the code, operation
-`sendOtpAutogen`) and `2factor-sms` (the R1 route carries the gateway's own code, operation
-`sendSms`). A fault rule names one operation, so it takes down one provider and not the other.
+The providers: `2factor` (2Factor generates and checks the code, operation `sendOtpAutogen`),
+`tata` (Tata Smart 2FA generates and checks it, `tataSendOtp`), `datatechlabs` (SMS only: the
+gateway's code, `datatechlabsSendSms`), and `2factor-sms` (2Factor's R1 route carrying the
+gateway's code, `sendSms`). A fault rule names one operation, so it takes down one provider alone.
 """
 
 from __future__ import annotations
@@ -18,12 +18,16 @@ from typing import Any
 import httpx
 import pytest
 from otp_gateway import (
+    AsyncDatatechlabsSms,
     AsyncOtpGateway,
+    AsyncTataOtp,
     AsyncTwoFactorOtp,
     AsyncTwoFactorSms,
+    DatatechlabsSms,
     FailoverPolicy,
     GatewayEvent,
     OtpGateway,
+    TataOtp,
     TwoFactorOtp,
     TwoFactorSms,
 )
@@ -37,19 +41,28 @@ BROKE_API_KEY = "f0f0f0f0-0000-4000-8000-0000000br0ke"  # an account with no cre
 APP_SECRET = "failover-tests-app-secret-0123456789"
 SENDER = "ACMEIN"
 PHONE = "+919812345670"
+TATA_SID = "AC" + "fa11" * 8
+TATA_TOKEN = "failover-tata-token-0123"
+TATA_FROM = "+919876500000"
+DTL_USER = "failover"
+DTL_PASSWORD = "failover-dtl-password-0123"
 
 CONFIG: dict[str, Any] = {
     "accounts": [
         {"api_key": API_KEY, "secret_key": "failover-secret-0123456789abcdef", "sandbox": False, "credits": 10**7},
         {"api_key": SMS_API_KEY, "secret_key": "failover-sms-secret-0123456789ab", "sandbox": False, "credits": 10**7},
         {"api_key": BROKE_API_KEY, "secret_key": "failover-broke-secret-0123456789", "sandbox": False, "credits": 0},
-    ]
+    ],
+    "tata": {"accounts": [{"account_sid": TATA_SID, "auth_token": TATA_TOKEN}]},
+    "datatechlabs": {"accounts": [{"username": DTL_USER, "password": DTL_PASSWORD, "credits": 10**7}]},
 }
 
 # Operations of openapi/twofactor.yaml that each stand-in provider uses: a fault rule on one
 # takes that provider down alone.
 OTP_SEND = "sendOtpAutogen"
 SMS_SEND = "sendSms"
+TATA_SEND = "tataSendOtp"
+DTL_SEND = "datatechlabsSendSms"
 
 
 class Emulator:
@@ -129,7 +142,8 @@ class GatewayFactory:
         self._made: list[Any] = []
 
     def provider(self, stand_in: str, **options: Any) -> Any:
-        """`2factor`, `2factor-sms`, `2factor-broke` (no credits) or `2factor-dead` (refused connections)."""
+        """`2factor`, `tata`, `datatechlabs`, `2factor-sms`, `2factor-broke` (no credits) or
+        `2factor-dead` (refused connections)."""
         sync = self.flavour == "sync"
         base_url = options.pop("base_url", self.emulator.base_url)
         label = options.pop("name", stand_in)  # a stand-in may play another provider's name
@@ -142,6 +156,14 @@ class GatewayFactory:
         if stand_in == "2factor-broke":
             cls = TwoFactorSms if sync else AsyncTwoFactorSms
             return cls(BROKE_API_KEY, sender=SENDER, name=label, base_url=base_url, **options)
+        if stand_in == "tata":
+            cls = TataOtp if sync else AsyncTataOtp
+            return cls(
+                TATA_SID, TATA_TOKEN, service="Login", sender=TATA_FROM, name=label, base_url=base_url, **options
+            )
+        if stand_in == "datatechlabs":
+            cls = DatatechlabsSms if sync else AsyncDatatechlabsSms
+            return cls(DTL_USER, DTL_PASSWORD, sender=SENDER, name=label, base_url=base_url, **options)
         if stand_in == "2factor-dead":
             cls = TwoFactorOtp if sync else AsyncTwoFactorOtp
             return cls(API_KEY, name=label, base_url=dead_url(), **options)
