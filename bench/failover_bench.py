@@ -1,12 +1,12 @@
 """OTP logins through the gateway while one provider flaps: success rate, failover latency, SMS per login.
 
     .venv/bin/python -m bench.failover_bench                   # 10,000 logins under each of three policies
-    .venv/bin/python -m bench.failover_bench --providers 2factor,tata,datatechlabs   # three providers
+    .venv/bin/python -m bench.failover_bench --providers 2factor,2factor-sms   # 2Factor's two routes only
     .venv/bin/python -m bench.failover_bench --logins 300      # a quick look
     .venv/bin/python -m bench.failover_bench --flap-scope all  # the flapping provider's verifies fail too
 
-One emulator process (real socket, SQLite file) serves every provider (by default 2factor then
-2factor-sms, 2Factor's OTP and R1 routes; `--providers` names others, in failover order). A flapper
+One emulator process (real socket, SQLite file) serves every provider (by default 2factor, tata and
+datatechlabs, tried in that order; `--providers` names others, 2factor-sms is 2Factor's R1). A flapper
 task switches the first provider's fault rules on and off through the control API (HTTP 503
 without doing the work), down half of each period.
 `--concurrency` logins run at once through one `AsyncOtpGateway`; each login sends, reads its code
@@ -282,7 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--logins", type=int, default=10_000, help="logins per policy (default 10000)")
     parser.add_argument(
         "--providers",
-        default="2factor,2factor-sms",
+        default="2factor,tata,datatechlabs",
         help=f"comma-separated, in failover order; the first flaps (from {', '.join(CONFIG)})",
     )
     parser.add_argument("--concurrency", type=int, default=16, help="logins at once (default 16)")
