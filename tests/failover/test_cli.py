@@ -105,3 +105,30 @@ def test_a_provider_without_its_credentials_is_named(env: Path, monkeypatch: pyt
     assert code == 2 and "TATA_SMART2FA_SID" in err
     code, _, err = _cli("otp", "send", "--providers", "datatechlabs", PHONE)
     assert code == 2 and "DATATECHLABS_USERNAME" in err
+
+
+def test_three_providers_from_the_shell(emulator: Emulator, env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`twofactor otp send --providers 2factor,tata,datatechlabs PHONE`, then `verify`, 2Factor down."""
+    from .conftest import DTL_PASSWORD, DTL_USER, TATA_FROM, TATA_SID, TATA_TOKEN
+
+    monkeypatch.setenv("TATA_SMART2FA_SID", TATA_SID)
+    monkeypatch.setenv("TATA_SMART2FA_TOKEN", TATA_TOKEN)
+    monkeypatch.setenv("TATA_SMART2FA_SERVICE", "Login")
+    monkeypatch.setenv("TATA_SMART2FA_FROM", TATA_FROM)
+    monkeypatch.setenv("DATATECHLABS_USERNAME", DTL_USER)
+    monkeypatch.setenv("DATATECHLABS_PASSWORD", DTL_PASSWORD)
+    monkeypatch.setenv("DATATECHLABS_SENDER", SENDER)
+    monkeypatch.setenv("DATATECHLABS_BASE_URL", emulator.base_url)
+    emulator.faults({"kind": "error", "status": 503, "operation": OTP_SEND})
+    providers = ("--providers", "2factor,tata,datatechlabs", "--emulator", emulator.base_url)
+    code, out, err = _cli("--json", "otp", "send", *providers, PHONE)
+    assert code == 0, err
+    sent = json.loads(out)
+    assert sent["provider"] == "tata"
+    otp = emulator.code_in(emulator.messages(PHONE)[0])
+    assert _cli("otp", "verify", *providers, sent["ticket"], otp) == (0, "matched (checked by tata)\n", "")
+    code, out, _ = _cli("doctor", "--emulator", emulator.base_url)
+    assert code == 0
+    assert [line.split(":")[0] for line in out.splitlines()] == ["2factor", "2factor-sms", "tata", "datatechlabs"]
+    assert "datatechlabs: not checked" in out and "tata: ok" in out
+    assert TATA_TOKEN not in out + err and DTL_PASSWORD not in out + err
