@@ -19,7 +19,13 @@ from .errors import VerifyUnavailable
 from .outcomes import FailureKind, SendFailed
 from .tracking import Exchange
 
-__all__ = ["datatechlabs_send_failure", "tata_send_failure", "twofactor_send_failure", "verify_unavailable"]
+__all__ = [
+    "datatechlabs_send_failure",
+    "send_failure",
+    "tata_send_failure",
+    "twofactor_send_failure",
+    "verify_unavailable",
+]
 
 
 def _network(error: Exception, exchange: Exchange) -> SendFailed:
@@ -27,63 +33,58 @@ def _network(error: Exception, exchange: Exchange) -> SendFailed:
     return SendFailed(kind, str(error), error=error)
 
 
-def twofactor_send_failure(error: tf.TwoFactorError, exchange: Exchange) -> SendFailed:
-    """A 2Factor client error during a send, as a failover decision."""
+ErrorClasses = tuple[type[common.ProviderError], ...]
+
+
+def send_failure(
+    error: common.ProviderError,
+    exchange: Exchange,
+    *,
+    invalid_number: ErrorClasses = (),
+    no_credits: ErrorClasses = (),
+    per_number: ErrorClasses = (),
+) -> SendFailed:
+    """A provider client's error during a send, as a failover decision. The shared error classes of
+    `sms_common` say most; each provider names its own classes for the three things they do not."""
     status = error.status_code
-    if isinstance(error, tf.TransportError):
+
+    def failed(kind: FailureKind, counts: bool = True) -> SendFailed:
+        return SendFailed(kind, str(error), status_code=status, counts=counts, error=error)
+
+    if isinstance(error, common.TransportError):
         return _network(error, exchange)
-    if isinstance(error, tf.InvalidPhoneNumber):
-        return SendFailed(FailureKind.INVALID_REQUEST, str(error), status_code=status, error=error)
-    if isinstance(error, tf.RateLimited) or status == 429:
-        return SendFailed(FailureKind.RATE_LIMITED, str(error), status_code=status, error=error)
+    if isinstance(error, invalid_number):
+        return failed(FailureKind.INVALID_REQUEST)
+    if isinstance(error, per_number):
+        # A limit on one destination: the provider is healthy, so its breaker does not count it;
+        # another provider may still send.
+        return failed(FailureKind.RATE_LIMITED, counts=False)
+    if isinstance(error, common.RateLimited) or status == 429:
+        return failed(FailureKind.RATE_LIMITED)
     if status is not None and status >= 500:
-        return SendFailed(FailureKind.UNAVAILABLE, str(error), status_code=status, error=error)
-    if isinstance(error, tf.InsufficientCredits):
-        return SendFailed(FailureKind.NO_CREDITS, str(error), status_code=status, error=error)
-    if isinstance(error, tf.InvalidApiKey):
-        return SendFailed(FailureKind.CREDENTIALS, str(error), status_code=status, error=error)
-    if isinstance(error, tf.MalformedReply):
-        # A 2xx whose body is not a send reply: the SMS may well have gone out.
-        return SendFailed(FailureKind.AMBIGUOUS, str(error), status_code=status, error=error)
-    return SendFailed(FailureKind.REFUSED, str(error), status_code=status, error=error)
+        return failed(FailureKind.UNAVAILABLE)
+    if isinstance(error, no_credits):
+        return failed(FailureKind.NO_CREDITS)
+    if isinstance(error, common.InvalidCredentials):
+        return failed(FailureKind.CREDENTIALS)
+    if isinstance(error, common.MalformedReply):
+        return failed(FailureKind.AMBIGUOUS)  # a 2xx that is not a send reply: the SMS may have gone out
+    return failed(FailureKind.REFUSED)
+
+
+def twofactor_send_failure(error: tf.TwoFactorError, exchange: Exchange) -> SendFailed:
+    """A 2Factor client error during a send."""
+    return send_failure(error, exchange, invalid_number=(tf.InvalidPhoneNumber,), no_credits=(tf.InsufficientCredits,))
 
 
 def tata_send_failure(error: tata.Smart2faError, exchange: Exchange) -> SendFailed:
-    """A Tata Smart 2FA client error during a send, as a failover decision."""
-    status = error.status_code
-    if isinstance(error, tata.TransportError):
-        return _network(error, exchange)
-    if isinstance(error, tata.TooManyOtps | tata.LimitExceeded):
-        # Limits on one destination (453: one OTP a minute; 496: a limit's bucket): the provider is
-        # healthy, so the breaker does not count them; another provider may still send.
-        return SendFailed(FailureKind.RATE_LIMITED, str(error), status_code=status, counts=False, error=error)
-    if isinstance(error, tata.RateLimited) or status == 429:
-        return SendFailed(FailureKind.RATE_LIMITED, str(error), status_code=status, error=error)
-    if status is not None and status >= 500:
-        return SendFailed(FailureKind.UNAVAILABLE, str(error), status_code=status, error=error)
-    if isinstance(error, tata.InvalidCredentials):
-        return SendFailed(FailureKind.CREDENTIALS, str(error), status_code=status, error=error)
-    if isinstance(error, tata.MalformedReply):
-        return SendFailed(FailureKind.AMBIGUOUS, str(error), status_code=status, error=error)
-    return SendFailed(FailureKind.REFUSED, str(error), status_code=status, error=error)
+    """A Tata Smart 2FA client error during a send (453: one OTP a minute per number; 496: a limit's bucket)."""
+    return send_failure(error, exchange, per_number=(tata.TooManyOtps, tata.LimitExceeded))
 
 
 def datatechlabs_send_failure(error: dtl.DatatechlabsError, exchange: Exchange) -> SendFailed:
-    """A datatechlabs client error during a send, as a failover decision."""
-    status = error.status_code
-    if isinstance(error, dtl.TransportError):
-        return _network(error, exchange)
-    if isinstance(error, dtl.RateLimited) or status == 429:
-        return SendFailed(FailureKind.RATE_LIMITED, str(error), status_code=status, error=error)
-    if status is not None and status >= 500:
-        return SendFailed(FailureKind.UNAVAILABLE, str(error), status_code=status, error=error)
-    if isinstance(error, dtl.InsufficientBalance):
-        return SendFailed(FailureKind.NO_CREDITS, str(error), status_code=status, error=error)
-    if isinstance(error, dtl.InvalidCredentials):
-        return SendFailed(FailureKind.CREDENTIALS, str(error), status_code=status, error=error)
-    if isinstance(error, dtl.MalformedReply):
-        return SendFailed(FailureKind.AMBIGUOUS, str(error), status_code=status, error=error)
-    return SendFailed(FailureKind.REFUSED, str(error), status_code=status, error=error)
+    """A datatechlabs client error during a send."""
+    return send_failure(error, exchange, no_credits=(dtl.InsufficientBalance,))
 
 
 def verify_unavailable(provider: str, error: common.ProviderError, exchange: Exchange) -> VerifyUnavailable:

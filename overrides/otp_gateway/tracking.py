@@ -1,4 +1,5 @@
-"""Did a failed request leave this machine? The one fact that separates "down" from "ambiguous".
+"""Did a failed request leave this machine? The one fact that separates "down" from "ambiguous";
+and the deadline and retry policy every adapter gives its client.
 
 A provider client raises its own `TransportError` either way; the httpx exception underneath says
 which (a connect error or a connect/pool timeout: never sent; anything later: may have arrived).
@@ -14,8 +15,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
+from sms_common.retries import RetryPolicy
 
-__all__ = ["AsyncTrackingTransport", "Exchange", "TrackingTransport", "tracking"]
+__all__ = ["NO_RETRIES", "SEND_TIMEOUT", "AsyncTrackingTransport", "Exchange", "TrackingTransport", "tracking"]
+
+# What every adapter gives its client. An OTP login cannot wait long on one provider: 5 s for a
+# reply, 2 s to connect, then the next. No retries: failing over is the retry, so a 429 or a refused
+# connection goes to the next provider at once rather than after a backoff.
+SEND_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
+NO_RETRIES = RetryPolicy(max_retries=0)
 
 NOT_SENT: tuple[type[Exception], ...] = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 

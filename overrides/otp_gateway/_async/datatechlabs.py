@@ -10,16 +10,12 @@ from __future__ import annotations
 import httpx
 from datatechlabs import AsyncDatatechlabs
 from datatechlabs import errors as dtl
-from sms_common.retries import RetryPolicy
 
 from ..classify import datatechlabs_send_failure
 from ..outcomes import Health
-from ..tracking import AsyncTrackingTransport, tracking
-from .twofactor import SEND_TIMEOUT
+from ..tracking import NO_RETRIES, SEND_TIMEOUT, AsyncTrackingTransport, tracking
 
 __all__ = ["AsyncDatatechlabsSms"]
-
-_NO_RETRIES = RetryPolicy(max_retries=0)
 
 
 class AsyncDatatechlabsSms:
@@ -44,7 +40,7 @@ class AsyncDatatechlabsSms:
             base_url=base_url,
             sender=sender,
             timeout=timeout,
-            retry=_NO_RETRIES,
+            retry=NO_RETRIES,
             transport=AsyncTrackingTransport(transport),
         )
 

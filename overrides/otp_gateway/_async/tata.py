@@ -9,19 +9,16 @@ OTP of the service for that number).
 from __future__ import annotations
 
 import httpx
-from tata_smart2fa import AsyncSmart2fa, RetryPolicy
+from tata_smart2fa import AsyncSmart2fa
 from tata_smart2fa import errors as tata
 
 from ..classify import tata_send_failure, verify_unavailable
 from ..outcomes import Health, VerifyOutcome
 from ..policy import DEFAULT_SMS_TEXT
 from ..ticket import Delivery
-from ..tracking import AsyncTrackingTransport, tracking
-from .twofactor import SEND_TIMEOUT
+from ..tracking import NO_RETRIES, SEND_TIMEOUT, AsyncTrackingTransport, tracking
 
 __all__ = ["AsyncTataOtp"]
-
-_NO_RETRIES = RetryPolicy(max_retries=0)
 
 
 class AsyncTataOtp:
@@ -50,7 +47,7 @@ class AsyncTataOtp:
             service=service,
             sender=sender,
             timeout=timeout,
-            retry=_NO_RETRIES,
+            retry=NO_RETRIES,
             transport=AsyncTrackingTransport(transport),
         )
 

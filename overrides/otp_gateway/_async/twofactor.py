@@ -9,20 +9,16 @@ on a `TrackingTransport`, so that a network failure is known as "never sent" or 
 from __future__ import annotations
 
 import httpx
-from twofactor import AsyncTwoFactor, RetryPolicy
+from twofactor import AsyncTwoFactor
 from twofactor import errors as tf
 from twofactor.settings import PRODUCTION_URL
 
 from ..classify import twofactor_send_failure, verify_unavailable
 from ..outcomes import Health, VerifyOutcome
 from ..ticket import Delivery
-from ..tracking import AsyncTrackingTransport, tracking
+from ..tracking import NO_RETRIES, SEND_TIMEOUT, AsyncTrackingTransport, tracking
 
-__all__ = ["SEND_TIMEOUT", "AsyncTwoFactorOtp", "AsyncTwoFactorSms"]
-
-# An OTP login cannot wait long on one provider: 5 s for a reply, 2 s to connect, then the next.
-SEND_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
-_NO_RETRIES = RetryPolicy(max_retries=0)
+__all__ = ["AsyncTwoFactorOtp", "AsyncTwoFactorSms"]
 
 
 def _client(
@@ -32,7 +28,7 @@ def _client(
         api_key,
         base_url=base_url,
         timeout=timeout,
-        retry=_NO_RETRIES,
+        retry=NO_RETRIES,
         transport=AsyncTrackingTransport(transport),
     )
 

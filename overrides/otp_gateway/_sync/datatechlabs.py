@@ -8,16 +8,12 @@ from __future__ import annotations
 import httpx
 from datatechlabs import Datatechlabs
 from datatechlabs import errors as dtl
-from sms_common.retries import RetryPolicy
 
 from ..classify import datatechlabs_send_failure
 from ..outcomes import Health
-from ..tracking import TrackingTransport, tracking
-from .twofactor import SEND_TIMEOUT
+from ..tracking import NO_RETRIES, SEND_TIMEOUT, TrackingTransport, tracking
 
 __all__ = ["DatatechlabsSms"]
-
-_NO_RETRIES = RetryPolicy(max_retries=0)
 
 
 class DatatechlabsSms:
@@ -42,7 +38,7 @@ class DatatechlabsSms:
             base_url=base_url,
             sender=sender,
             timeout=timeout,
-            retry=_NO_RETRIES,
+            retry=NO_RETRIES,
             transport=TrackingTransport(transport),
         )
 

@@ -5,19 +5,16 @@
 from __future__ import annotations
 
 import httpx
-from tata_smart2fa import RetryPolicy, Smart2fa
+from tata_smart2fa import Smart2fa
 from tata_smart2fa import errors as tata
 
 from ..classify import tata_send_failure, verify_unavailable
 from ..outcomes import Health, VerifyOutcome
 from ..policy import DEFAULT_SMS_TEXT
 from ..ticket import Delivery
-from ..tracking import TrackingTransport, tracking
-from .twofactor import SEND_TIMEOUT
+from ..tracking import NO_RETRIES, SEND_TIMEOUT, TrackingTransport, tracking
 
 __all__ = ["TataOtp"]
-
-_NO_RETRIES = RetryPolicy(max_retries=0)
 
 
 class TataOtp:
@@ -46,7 +43,7 @@ class TataOtp:
             service=service,
             sender=sender,
             timeout=timeout,
-            retry=_NO_RETRIES,
+            retry=NO_RETRIES,
             transport=TrackingTransport(transport),
         )
 

@@ -6,20 +6,16 @@ the same classes and functions, without async (docs there)."""
 from __future__ import annotations
 
 import httpx
-from twofactor import RetryPolicy, TwoFactor
+from twofactor import TwoFactor
 from twofactor import errors as tf
 from twofactor.settings import PRODUCTION_URL
 
 from ..classify import twofactor_send_failure, verify_unavailable
 from ..outcomes import Health, VerifyOutcome
 from ..ticket import Delivery
-from ..tracking import TrackingTransport, tracking
+from ..tracking import NO_RETRIES, SEND_TIMEOUT, TrackingTransport, tracking
 
-__all__ = ["SEND_TIMEOUT", "TwoFactorOtp", "TwoFactorSms"]
-
-# An OTP login cannot wait long on one provider: 5 s for a reply, 2 s to connect, then the next.
-SEND_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
-_NO_RETRIES = RetryPolicy(max_retries=0)
+__all__ = ["TwoFactorOtp", "TwoFactorSms"]
 
 
 def _client(
@@ -29,7 +25,7 @@ def _client(
         api_key,
         base_url=base_url,
         timeout=timeout,
-        retry=_NO_RETRIES,
+        retry=NO_RETRIES,
         transport=TrackingTransport(transport),
     )
 
