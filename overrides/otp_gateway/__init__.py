@@ -15,6 +15,8 @@ double-verifies. Sync (`OtpGateway`) and async (`AsyncOtpGateway`), the same met
 docs/failover.md has the whole contract: the policy, the ticket, the store interface, the events.
 """
 
+from sms_common._lazy import lazy_attributes
+
 from ._async.base import AsyncOtpProvider, AsyncSmsProvider
 from ._async.datatechlabs import AsyncDatatechlabsSms
 from ._async.gateway import AsyncOtpGateway
@@ -79,4 +81,8 @@ __all__ = [
     "VerifyOutcome",
     "VerifyResult",
     "VerifyUnavailable",
+    "__version__",
 ]
+
+# `__version__`: the client distribution's, read on first use.
+__getattr__ = lazy_attributes(__name__, {})
