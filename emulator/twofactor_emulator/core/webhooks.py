@@ -14,7 +14,10 @@ nothing runs and the request path is untouched.
 Every attempt (reports and short-link clicks alike, `WebhookDispatcher.post`) has one total deadline,
 `timeout_seconds` (10 s by default), for connecting, sending and reading the reply together, so a
 receiver that trickles its answer byte by byte is cut off like one that never answers. Up to
-`MAX_CONCURRENT_ATTEMPTS` attempts run at once, so a slow receiver delays no other report. The task
+`MAX_CONCURRENT_ATTEMPTS` attempts run at once, so a slow receiver delays no other report; any
+exception of an attempt (not only an httpx error) is a failed attempt, logged and retried like one.
+`WebhookDispatcher.request` is the emulator's one way to send a webhook (datatechlabs' receipts use
+it too, with GET or form bodies). The log shows each URL redacted (`redacted_url`). The task
 is supervised: an error in it is logged once per kind (its type only: payloads and URLs may carry
 secrets) and the task goes on. The URL may be changed or turned off at any time: an attempt in
 flight finishes against the URL it started with, and a report dropped meanwhile is not brought back.
@@ -25,8 +28,8 @@ since a report posted to `/_emulator/reset` would wipe the outbox (`targets_self
 
 Interpretations: one callback URL for every account the emulator serves (the docs set it per
 account in 2Factor's dashboard, which the emulator has not); only bulk messages are reported, as
-the docs describe the callback on the bulk API; pending reports live in memory, so a restart
-forgets reports not yet acknowledged.
+the docs describe the callback on the bulk API; pending reports live in memory (at most
+`MAX_PENDING`, the oldest dropped past it), so a restart forgets reports not yet acknowledged.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ import socket
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from .background import BackgroundLoop
 from .clock import india_text, iso_utc
@@ -56,6 +59,7 @@ MAX_TIMEOUT_SECONDS = 60.0
 MAX_CONCURRENT_ATTEMPTS = 16
 DEADLINE_ERROR = "DeadlineExceeded"  # the log's `error` when the total deadline cut an attempt
 LOG_SIZE = 1000  # attempts kept in the delivery log, newest last
+MAX_PENDING = 10_000  # reports (and receipts) waiting at once; past it the oldest is dropped unsent
 MAX_ATTEMPTS_LIMIT = 20
 _META_KEY = "webhook_settings"
 # The document's WebhookUrl: an absolute http(s) URL without whitespace, 8 to 2048 characters. Every
@@ -65,8 +69,48 @@ _WEBHOOK_URL = re.compile(r"https?://[^\s]+")
 
 
 def is_webhook_url(value: object) -> bool:
-    """True for a string the document's WebhookUrl schema accepts."""
-    return isinstance(value, str) and 8 <= len(value) <= WEBHOOK_URL_MAX_LENGTH and bool(_WEBHOOK_URL.fullmatch(value))
+    """True for a string the document's WebhookUrl schema accepts and that a request can be sent to:
+    it parses as a URL with a host, and its port (if any) is a number from 1 to 65535."""
+    if not (isinstance(value, str) and 8 <= len(value) <= WEBHOOK_URL_MAX_LENGTH and _WEBHOOK_URL.fullmatch(value)):
+        return False
+    import httpx  # here, not at start: it is a large part of the emulator's start-up imports
+
+    try:
+        url = httpx.URL(value)
+        port = urlsplit(value).port
+    except (httpx.InvalidURL, ValueError):
+        return False
+    return bool(url.raw_host) and (port is None or 1 <= port <= 65535)
+
+
+def redacted_url(url: str) -> str:
+    """`url` as a log may show it: a user name or password and every query value masked (either may
+    be a receiver's credential), the rest as given."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        port = parts.port
+    except ValueError:
+        return "<unparsable URL>"
+    netloc = parts.netloc
+    if "@" in netloc:
+        shown_host = f"[{host}]" if host and ":" in host else (host or "")
+        netloc = "***@" + shown_host + (f":{port}" if port is not None else "")
+    query = (
+        "&".join(pair.split("=", 1)[0] + "=***" if pair else pair for pair in parts.query.split("&"))
+        if parts.query
+        else ""
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+@dataclass(frozen=True)
+class Reply:
+    """How one webhook attempt ended: the receiver's status and body text, or the error's type name."""
+
+    status_code: int | None
+    text: str = ""
+    error: str | None = None
 
 
 @dataclass
@@ -236,6 +280,8 @@ class WebhookDispatcher:
                 self._cursor = max(self._cursor, int(row["seq"]))
                 if row["kind"] == "bulk":
                     self.pending[row["id"]] = PendingReport(row, status_at(row, self.service.delivery))
+                    if len(self.pending) > MAX_PENDING:
+                        del self.pending[next(iter(self.pending))]
 
     def tick(self) -> None:
         """Pick up new bulk messages and start an attempt for every report that is due."""
@@ -250,31 +296,41 @@ class WebhookDispatcher:
                 task.add_done_callback(self._attempts.discard)
 
     async def post(self, url: str, **content: Any) -> tuple[int | None, str | None]:
-        """POST within the total deadline and the bound on concurrent attempts: (status, None) or
-        (None, the error's type name)."""
+        """POST through `request`: (status, None) or (None, the error's type name)."""
+        reply = await self.request("POST", url, **content)
+        return reply.status_code, reply.error
+
+    async def request(self, method: str, url: str, *, timeout: float | None = None, **content: Any) -> Reply:
+        """Every webhook request of the emulator (reports, short-link clicks, datatechlabs receipts):
+        within one total deadline (`timeout`, else the settings'), at most MAX_CONCURRENT_ATTEMPTS at
+        once. Any exception (a refused connection, a URL httpx cannot use) is a failed attempt."""
         import httpx  # here, not at start: it is a large part of the emulator's start-up imports
 
         loop = asyncio.get_running_loop()
         if self._slots is None or self._slots_loop is not loop:
             self._slots, self._slots_loop = asyncio.Semaphore(MAX_CONCURRENT_ATTEMPTS), loop
-        deadline = self.settings.timeout_seconds
+        deadline = self.settings.timeout_seconds if timeout is None else timeout
         async with self._slots:
             try:
                 async with asyncio.timeout(deadline), httpx.AsyncClient(timeout=deadline) as http:
-                    response = await http.post(url, **content)
-                return response.status_code, None
+                    response = await http.request(method, url, **content)
+                return Reply(response.status_code, response.text)
             except TimeoutError:
-                return None, DEADLINE_ERROR
-            except httpx.HTTPError as exc:
-                return None, type(exc).__name__
+                return Reply(None, error=DEADLINE_ERROR)
+            except Exception as exc:  # only the type: a message could hold the URL's credentials
+                return Reply(None, error=type(exc).__name__)
 
     async def _attempt(self, report: PendingReport) -> None:
         try:
             await self._attempt_once(report)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # supervised: the report stays pending and is tried again
+        except Exception as exc:  # supervised: a failed attempt, given up after max_attempts like any other
             self._log_error("a delivery-report attempt", exc)
+            if report.attempts >= self.settings.max_attempts:
+                self._drop(report.message["id"], report)
+            else:
+                report.next_try = self.service.now() + self.settings.backoff_seconds * 2 ** (report.attempts - 1)
         finally:
             report.in_flight = False
 
@@ -299,7 +355,7 @@ class WebhookDispatcher:
             report.next_try = now + self.settings.backoff_seconds * 2 ** (report.attempts - 1)
         entry: dict[str, Any] = {
             "messageId": key,
-            "url": url,
+            "url": redacted_url(url),
             "attempt": report.attempts,
             "at": iso_utc(now),
             "statusCode": status_code,
