@@ -129,7 +129,7 @@ def test_a_hanging_receiver_times_out_and_holds_nothing_else_up(
     quick = dtl.sent(to="+918888888888", **{"dlr": True, "dlr-level": 1, "dlr-url": healthy.url})
     wait_for(healthy, 1)  # while the other receipt waits for its answer
     first = logged(dtl, stuck, 1)[0]
-    assert first["statusCode"] is None and first["error"] == "ReadTimeout" and first["outcome"] == "will retry"
+    assert first["statusCode"] is None and first["error"] == "DeadlineExceeded" and first["outcome"] == "will retry"
     dtl.advance(RETRY_SECONDS)
     assert eventually(lambda: [a for a in dtl.log(stuck) if a["outcome"] == "acknowledged"], "the retry")
     assert dtl.log(quick)[0]["outcome"] == "acknowledged"

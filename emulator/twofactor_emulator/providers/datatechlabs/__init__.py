@@ -20,7 +20,7 @@ def mount(runtime: Runtime) -> Mounted:
     """datatechlabs' route and its receipt loop over one runtime."""
     service = runtime.service
     known = accounts.Accounts(accounts.configured_accounts(service))
-    receipts = ReceiptDispatcher(service, accounts.settings_of(service).receipts, runtime.webhooks.log)
+    receipts = ReceiptDispatcher(service, accounts.settings_of(service).receipts, runtime.webhooks)
     runtime.after_reset.append(receipts.forget)
     handlers = Handlers(service, known, receipts)
     return Mounted(

@@ -11,6 +11,7 @@ from ...core.family import Operation, check_handlers
 from ...core.ids import request_id
 from ...core.service import Service
 from ...core.store import new_message
+from ...core.webhooks import own_port, targets_self
 from . import errors
 from .accounts import Accounts
 from .receipts import PROVIDER, ReceiptDispatcher
@@ -31,6 +32,8 @@ class Handlers:
         for name in request.query_params:  # the fields travel in the JSON body only
             raise errors.unknown(name)
         sms = await read_request(request)
+        if sms.dlr_url is not None and await targets_self(sms.dlr_url, own_port(request.scope)):
+            raise errors.invalid("dlr-url")  # receipts posted to the emulator itself could reset it
         service = self.service
         message = new_message(
             id=request_id(),

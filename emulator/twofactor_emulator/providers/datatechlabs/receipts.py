@@ -14,12 +14,17 @@ At level 3 the handset receipt waits until the SMSC one is acknowledged or given
 in that order. A receipt is acknowledged only by HTTP 200 with the body `ACK/Jasmin`; anything else
 (another status or body, a refused connection, no answer within the timeout) is a failed attempt,
 tried again after `ReceiptSettings.wait_after(attempt)` emulator seconds, at most `max_attempts` in
-all. Each attempt runs as its own task, so a receiver that hangs holds up only its own receipts.
-Every attempt goes into the emulator's webhook log (`GET /_emulator/webhooks/log`), with its
-provider, method and level.
+all. Each attempt runs as its own task and is sent through core/webhooks.py's one `request` (one
+total deadline, `dlr_timeout_seconds`; at most `MAX_CONCURRENT_ATTEMPTS` webhook requests at once),
+so a receiver that hangs or trickles holds up only its own receipts, and any failure of the request
+(even a URL httpx cannot use) is a failed attempt. The send refuses a `dlr-url` no request can be
+sent to, or that points at the emulator itself (operations.py). Every attempt goes into the
+emulator's webhook log (`GET /_emulator/webhooks/log`), with its provider, method and level, and
+the URL redacted (`redacted_url`: its user name, password and query values masked).
 
-Like 2Factor's delivery reports, receipts not yet acknowledged live in memory: a restart forgets
-them (README, interpretations), and so does a reset of their messages.
+Like 2Factor's delivery reports, receipts not yet acknowledged live in memory, at most
+`MAX_PENDING` of them (past it the oldest is dropped unsent): a restart forgets them (README,
+interpretations), and so does a reset of their messages.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from ...core.background import BackgroundLoop
 from ...core.clock import iso_utc
 from ...core.delivery import DELIVERED, DND, FAILED, INVALID_NUMBER, final_status, sent_at, status_at
 from ...core.service import Service
+from ...core.webhooks import MAX_PENDING, Reply, WebhookDispatcher, redacted_url
 from .accounts import ReceiptSettings
 
 PROVIDER = "datatechlabs"
@@ -106,7 +112,7 @@ class ReceiptDispatcher:
 
     service: Service
     settings: ReceiptSettings
-    log: deque[dict[str, Any]]  # the emulator's webhook log (core/webhooks.py), shared with 2Factor's reports
+    webhooks: WebhookDispatcher  # its `request` sends (one deadline, one concurrency bound), its log records
     pending: list[Receipt] = field(default_factory=list)
     _cursor: int = 0
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
@@ -115,15 +121,24 @@ class ReceiptDispatcher:
         self._cursor = self.service.store.last_seq()
         self.loop = BackgroundLoop("twofactor-emulator-datatechlabs-receipts", self._run)
 
+    @property
+    def log(self) -> deque[dict[str, Any]]:
+        """The emulator's webhook log (core/webhooks.py), shared with 2Factor's reports."""
+        return self.webhooks.log
+
     async def _run(self) -> None:
-        async with httpx.AsyncClient(timeout=self.settings.timeout_seconds) as http:
-            try:
-                while True:
-                    self.tick(http)
-                    await asyncio.sleep(TICK_SECONDS)
-            finally:
-                for task in list(self._tasks):
-                    task.cancel()
+        try:
+            while True:
+                self.tick()
+                await asyncio.sleep(TICK_SECONDS)
+        finally:
+            for task in list(self._tasks):
+                task.cancel()
+
+    def _add(self, receipt: Receipt) -> None:
+        self.pending.append(receipt)
+        if len(self.pending) > MAX_PENDING:
+            self.pending.pop(0).settled = True  # the oldest, unsent (a level-3 handset receipt behind it goes alone)
 
     def _collect(self) -> None:
         store = self.service.store
@@ -140,62 +155,62 @@ class ReceiptDispatcher:
                 first: Receipt | None = None
                 if level in (1, 3):
                     first = Receipt(row, functools.partial(smsc_receipt, row), due=float(row["created_at"]))
-                    self.pending.append(first)
+                    self._add(first)
                 if level in (2, 3):
                     payload = functools.partial(handset_receipt, row, self.service)
                     due = status_at(row, self.service.delivery)
-                    self.pending.append(Receipt(row, payload, due=due, after=first))
+                    self._add(Receipt(row, payload, due=due, after=first))
 
     def forget(self, phone: str | None) -> None:
         """After a reset: receipts of the deleted messages are not sent (attempts in flight end)."""
         self.pending = [r for r in self.pending if phone is not None and r.message["phone"] != phone]
 
-    def tick(self, http: httpx.AsyncClient) -> None:
-        """Pick up new messages and start every attempt that is due."""
+    def tick(self) -> None:
+        """Pick up new messages and start every attempt that is due (settled receipts leave, in one pass)."""
         self._collect()
         now = self.service.now()
-        for receipt in list(self.pending):
-            if receipt.settled:
-                self.pending.remove(receipt)
-                continue
+        self.pending = [r for r in self.pending if not r.settled]
+        for receipt in self.pending:
             waiting = receipt.after is not None and not receipt.after.settled
             if receipt.in_flight or waiting or receipt.due > now:
                 continue
             receipt.in_flight = True
-            task = asyncio.get_running_loop().create_task(self._attempt(http, receipt))
+            task = asyncio.get_running_loop().create_task(self._attempt(receipt))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _attempt(self, http: httpx.AsyncClient, receipt: Receipt) -> None:
+    async def _attempt(self, receipt: Receipt) -> None:
         message = receipt.message
         url, method = str(message["dlr_url"]), str(message["dlr_method"])
-        payload = receipt.payload()
         receipt.attempts += 1
-        status_code: int | None = None
-        error: str | None = None
-        acknowledged = False
+        payload: dict[str, str] = {}
         try:
+            payload = receipt.payload()
             if method == "POST":
-                response = await http.post(url, data=payload)
+                reply = await self.webhooks.request("POST", url, timeout=self.settings.timeout_seconds, data=payload)
             else:
                 # The receipt's fields join the URL's own query (httpx's `params=` would replace it).
-                response = await http.get(httpx.URL(url).copy_merge_params(payload))
-            status_code = response.status_code
-            acknowledged = status_code == 200 and response.text.strip() == ACK_BODY
-            if not acknowledged and status_code == 200:
-                error = "NotAcknowledged"  # 200 without ACK/Jasmin: Jasmin retries it too
-        except httpx.HTTPError as exc:
-            error = type(exc).__name__
+                target = httpx.URL(url).copy_merge_params(payload)
+                reply = await self.webhooks.request("GET", str(target), timeout=self.settings.timeout_seconds)
+        except asyncio.CancelledError:
+            receipt.in_flight = False
+            raise
+        except Exception as exc:  # a URL httpx cannot use, a payload that cannot be built: a failed attempt
+            reply = Reply(None, error=type(exc).__name__)
+        acknowledged = reply.status_code == 200 and reply.text.strip() == ACK_BODY
+        error = reply.error
+        if not acknowledged and reply.status_code == 200:
+            error = "NotAcknowledged"  # 200 without ACK/Jasmin: Jasmin retries it too
         now = self.service.now()
         entry: dict[str, Any] = {
             "messageId": message["id"],
             "provider": PROVIDER,
-            "url": url,
+            "url": redacted_url(url),
             "method": method,
             "level": int(message["dlr_level"]),
             "attempt": receipt.attempts,
             "at": iso_utc(now),
-            "statusCode": status_code,
+            "statusCode": reply.status_code,
             "error": error,
             "payload": payload,
         }

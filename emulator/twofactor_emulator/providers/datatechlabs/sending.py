@@ -13,7 +13,7 @@ from starlette.requests import Request
 
 from ...core import http
 from ...core.credits import is_gsm7, segments, ucs2_segments
-from ...core.webhooks import WEBHOOK_URL_MAX_LENGTH
+from ...core.webhooks import WEBHOOK_URL_MAX_LENGTH, is_webhook_url
 from . import errors
 
 BODY_LIMIT = 64 * 1024
@@ -36,7 +36,7 @@ RULES: dict[str, Check] = {
     "content": _text(CONTENT, 1, 1600),
     "dlr": lambda v: isinstance(v, bool),
     "dlr-level": lambda v: not isinstance(v, bool) and isinstance(v, int | float) and v in (1, 2, 3),
-    "dlr-url": _text(DLR_URL, 8, WEBHOOK_URL_MAX_LENGTH),
+    "dlr-url": lambda v: _text(DLR_URL, 8, WEBHOOK_URL_MAX_LENGTH)(v) and is_webhook_url(v),
     "dlr-method": lambda v: v in ("GET", "POST"),
     "coding": lambda v: v in (GSM7, UTF8),
 }
