@@ -161,3 +161,26 @@ def test_a_reset_drops_receipts_not_yet_sent(dtl: Datatechlabs, receiver: Callab
     dtl.advance(60)
     wait_for(marker, 1)  # due after the reset one would have been, in the same or a later tick
     assert target.receipts() == []
+
+
+def test_waiting_receipts_are_bounded_and_the_oldest_dropped(
+    dtl: Datatechlabs, receiver: Callable[..., DlrReceiver], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from twofactor_emulator.providers.datatechlabs import receipts  # the in-process emulator's module
+
+    monkeypatch.setattr(receipts, "MAX_PENDING", 2)
+    dtl.control.put("/_emulator/delivery", json={"delaySeconds": 60}).raise_for_status()
+    target = receiver()
+    ids = [dtl.sent(to=f"+91888888888{n}", **{"dlr": True, "dlr-level": 2, "dlr-url": target.url}) for n in range(4)]
+    dtl.advance(60)
+    got = wait_for(target, 2)
+    dtl.advance(60)
+    marker = receiver()
+    dtl.control.put("/_emulator/delivery", json={"delaySeconds": 0}).raise_for_status()
+    dtl.sent(**{"dlr": True, "dlr-level": 1, "dlr-url": marker.url})
+    wait_for(marker, 1)  # a later tick than any the dropped receipts could have gone in
+    assert (
+        sorted(r["fields"]["id"] for r in target.receipts())
+        == sorted(ids[2:])
+        == sorted(r["fields"]["id"] for r in got)
+    )
