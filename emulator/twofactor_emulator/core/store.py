@@ -658,13 +658,6 @@ class Store:
                     raise OutOfCreditsError
             cur.executemany(_INSERT_MESSAGE, [_MESSAGE_ROW(m) for m in messages])
 
-    def provider_credits_used(self, provider: str, account: str) -> int:
-        """Credits an account of a provider other than 2Factor has spent."""
-        row = self._one(
-            "SELECT credits_used FROM provider_credits WHERE provider = ? AND account = ?", (provider, account)
-        )
-        return 0 if row is None else int(row[0])
-
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """The rows of a read-only query as dicts (for a provider family's own tables)."""
         return self._dicts(sql, params)

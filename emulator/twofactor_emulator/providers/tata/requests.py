@@ -27,7 +27,6 @@ PHONE_DESTINATION = re.compile(r"\+?[0-9]{1,15}|client:[A-Za-z0-9_.-]{1,64}", re
 EMAIL = re.compile(r"[^@\s\x00-\x1F\x7F]{1,64}@[^@\s\x00-\x1F\x7F]{1,253}")
 ACCOUNT_SID = re.compile(r"AC[0-9a-f]{32}", re.ASCII)
 REQUEST_ID = re.compile(r"OTP[0-9A-Za-z]{31}", re.ASCII)
-LIMIT_SID = re.compile(r"LM[0-9a-f]{32}", re.ASCII)
 SUBJECT = re.compile(_NO_CONTROL + r"{1,255}")
 LANGUAGE = re.compile(r"(?:[a-z0-9]{1,20}\.)?[a-z]{2,3}-[A-Z]{2}", re.ASCII)
 BODY_TEXT = re.compile(r"[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*\{code\}[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*")
