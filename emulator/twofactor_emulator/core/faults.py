@@ -16,9 +16,10 @@ Each rule fires with `probability` (default 1) and, with `count`, only that many
 burst). `seed` makes the random draws repeatable.
 
 The rate limit counts requests per account (each family's `account_key` finds it: for 2Factor the API
-key in the path, query, form or bulk body, or the Secret-Key header) in one-second windows of real
-time, and answers HTTP 429 past `requestsPerSecond` (default 200: 2Factor's default tier). A family
-exempts an account by giving no key (2Factor's sandbox: "no rate limits").
+key in the path, query, form or bulk body, or the Secret-Key header, of a known account only) in
+one-second windows of real time, and answers HTTP 429 past `requestsPerSecond` (default 200:
+2Factor's default tier). A family exempts an account by giving no key (2Factor's sandbox: "no rate
+limits"); at most `MAX_RATE_KEYS` keys are counted in a window.
 
 With no rule and no rate limit (the default), a request costs one attribute check here.
 Dropping needs a real socket (uvicorn): in-process transports have none, so there a drop rule
@@ -94,6 +95,9 @@ class FaultSettings:
     seed: int | None = None
 
 
+MAX_RATE_KEYS = 10_000  # keys counted in one window; a key past it is not counted (families give known accounts only)
+
+
 class RateLimiter:
     """Fixed one-second windows of real time, per key."""
 
@@ -108,6 +112,8 @@ class RateLimiter:
         if window != self._window:
             self._window, self._counts = window, {}
         count = self._counts.get(key, 0) + 1
+        if count == 1 and len(self._counts) >= MAX_RATE_KEYS:
+            return True
         self._counts[key] = count
         return count <= self.limit
 

@@ -1,10 +1,12 @@
 """Which 2Factor account a request counts against for the rate limit (core/faults.py applies it).
 
 The API key in a V1 path, the `apikey` of an R1 query, form or bulk JSON body, or the Secret-Key
-header of the encrypted route. Sandbox accounts are exempt: 2Factor's docs promise "no rate limits"
-in the sandbox. It reads a key as the handler does: a repeated query parameter never gets here (the
-edge refuses it, core/edge.py), forms and JSON are parsed by the handler's own functions
-(`core.http.parse_form` refuses a repeated field; in JSON the last `apikey` wins for both).
+header of the encrypted route, counted under the account's API key; a key of no account is not
+counted (the handler refuses it), so made-up keys cannot each get a fresh bucket. Sandbox accounts
+are exempt: 2Factor's docs promise "no rate limits" in the sandbox. It reads a key as the handler
+does: a repeated query parameter never gets here (the edge refuses it, core/edge.py), forms and JSON
+are parsed by the handler's own functions (`core.http.parse_form` refuses a repeated field; in JSON
+the last `apikey` wins for both).
 """
 
 from __future__ import annotations
@@ -17,16 +19,25 @@ from ...core.faults import AccountKeyOf, buffered_body
 from ...core.http import FormError, JsonError, parse_form, parse_json_async
 from ...core.service import Service
 
+_SECRET = "secret:"  # noqa: S105 - not a secret: marks a Secret-Key header's value among the keys `_key` finds
+
 
 def account_key(service: Service) -> AccountKeyOf:
     """The family's `account_key` over `service` (which knows the sandbox accounts)."""
 
     async def find(scope: Scope, receive: Receive) -> tuple[str | None, Receive]:
         key, receive = await _key(scope, receive)
-        account = None if key is None else service.find_account(key)
-        if account is not None and account.sandbox is True:
+        if key is None:
             return None, receive
-        return key, receive
+        if key.startswith(_SECRET):
+            account = service.account_by_secret(key.removeprefix(_SECRET))
+        else:
+            account = service.find_account(key)
+        # Only known accounts count (a made-up key would get a fresh bucket), each under its API key
+        # whichever credential named it; the handler refuses the others.
+        if account is None or account.sandbox is True:
+            return None, receive
+        return account.api_key, receive
 
     return find
 
@@ -39,7 +50,7 @@ async def _key(scope: Scope, receive: Receive) -> tuple[str | None, Receive]:
         return _first(parse_qs(scope.get("query_string", b"").decode("latin-1")), "apikey"), receive
     secret = dict(scope["headers"]).get(b"secret-key")
     if secret is not None:
-        return "secret:" + secret.decode("latin-1"), receive
+        return _SECRET + secret.decode("latin-1"), receive
     body, replay = await buffered_body(receive)
     if not path.startswith("/API/R1/Bulk"):
         try:
