@@ -1,5 +1,8 @@
 """HTTP Basic authentication, for provider families whose API uses it (Tata Smart 2FA, datatechlabs).
 
+Also the account lists of those families' config tables (`read_accounts`) and their default account,
+created once and kept in the database (`stored_default`).
+
 The header is read strictly: the `Basic` scheme (any case), canonical base64 of UTF-8 `user:password`.
 Anything else is "no credentials", which a family answers as a wrong pair: a 401 that never says
 which part was wrong. Passwords are compared in constant time.
@@ -10,10 +13,14 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+import json
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from starlette.types import Receive, Scope
+
+from .config import ConfigError
+from .service import Service
 
 Account = TypeVar("Account")
 
@@ -81,3 +88,27 @@ def account_key_of(
         return f"{prefix}:{pair[0]}", receive
 
     return find
+
+
+def read_accounts(
+    raw: Mapping[str, Any], where: str, key: str, parse: Callable[[Any, str], Account]
+) -> tuple[Account, ...]:
+    """The `accounts` list of a family's config table, each item read by `parse(item, where)`; no two
+    accounts may share their `key` attribute (the Basic user name)."""
+    items = raw.get("accounts", [])
+    if not isinstance(items, list):
+        raise ConfigError(f"{where}.accounts: expected a list of tables")
+    accounts = tuple(parse(item, f"{where}.accounts[{i}]") for i, item in enumerate(items))
+    names = [getattr(a, key) for a in accounts]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{where}.accounts: the same {key} is listed twice")
+    return accounts
+
+
+def stored_default(
+    service: Service, meta_key: str, make: Callable[[], dict[str, str]], parse: Callable[[Any, str], Account]
+) -> Account:
+    """A family's default account: made with random credentials at the first start, kept in the
+    database's meta table under `meta_key` (the same at every start), read back by `parse`."""
+    stored = service.store.meta_or_create(meta_key, lambda: json.dumps(make()))
+    return parse(json.loads(stored), f"stored {meta_key}")

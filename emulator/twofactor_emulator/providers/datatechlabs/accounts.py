@@ -18,7 +18,6 @@ in the database, like 2Factor's default account.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import secrets
@@ -28,7 +27,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from ...core.basic_auth import authenticated
+from ...core.basic_auth import authenticated, read_accounts, stored_default
 from ...core.config import ConfigError
 from ...core.service import Service
 from . import errors
@@ -106,13 +105,7 @@ def read_config(raw: Any, where: str) -> DtlSettings:
     extra = set(raw) - keys
     if extra:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(extra))}")
-    items = raw.get("accounts", [])
-    if not isinstance(items, list):
-        raise ConfigError(f"{where}.accounts: expected a list of tables")
-    accounts = tuple(_account(item, f"{where}.accounts[{i}]") for i, item in enumerate(items))
-    names = [a.username for a in accounts]
-    if len(set(names)) != len(names):
-        raise ConfigError(f"{where}.accounts: a username is listed twice")
+    accounts = read_accounts(raw, where, "username", _account)
     attempts = _number(raw, "dlr_max_attempts", 4, 1, 20, where)
     if not attempts.is_integer():
         raise ConfigError(f"{where}.dlr_max_attempts: expected an integer")
@@ -136,10 +129,11 @@ def configured_accounts(service: Service) -> Sequence[DtlAccount]:
     settings = settings_of(service)
     if settings.accounts:
         return settings.accounts
-    stored = service.store.meta_or_create(
-        _META_KEY, lambda: json.dumps({"username": "user-" + secrets.token_hex(4), "password": secrets.token_hex(16)})
-    )
-    return (_account(json.loads(stored), "stored datatechlabs account"),)
+    return (stored_default(service, _META_KEY, _random_account, _account),)
+
+
+def _random_account() -> dict[str, str]:
+    return {"username": "user-" + secrets.token_hex(4), "password": secrets.token_hex(16)}
 
 
 class Accounts:

@@ -15,7 +15,6 @@ database (like 2Factor's default account), so `twofactor-emulator` with no confi
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 from collections.abc import Sequence
@@ -24,7 +23,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from ...core.basic_auth import authenticated
+from ...core.basic_auth import authenticated, read_accounts, stored_default
 from ...core.config import ConfigError
 from ...core.service import Service
 from . import errors
@@ -85,14 +84,7 @@ def read_config(raw: Any, where: str) -> TataSettings:
     extra = set(raw) - {"accounts"}
     if extra:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(extra))}")
-    items = raw.get("accounts", [])
-    if not isinstance(items, list):
-        raise ConfigError(f"{where}.accounts: expected a list of tables")
-    accounts = tuple(_account(item, f"{where}.accounts[{i}]") for i, item in enumerate(items))
-    sids = [a.account_sid for a in accounts]
-    if len(set(sids)) != len(sids):
-        raise ConfigError(f"{where}.accounts: an account_sid is listed twice")
-    return TataSettings(accounts)
+    return TataSettings(read_accounts(raw, where, "account_sid", _account))
 
 
 def configured_accounts(service: Service) -> Sequence[TataAccount]:
@@ -100,11 +92,11 @@ def configured_accounts(service: Service) -> Sequence[TataAccount]:
     settings = service.config.sections.get(SECTION)
     if isinstance(settings, TataSettings) and settings.accounts:
         return settings.accounts
-    stored = service.store.meta_or_create(
-        _META_KEY,
-        lambda: json.dumps({"account_sid": "AC" + secrets.token_hex(16), "auth_token": secrets.token_hex(16)}),
-    )
-    return (_account(json.loads(stored), "stored Tata account"),)
+    return (stored_default(service, _META_KEY, _random_account, _account),)
+
+
+def _random_account() -> dict[str, str]:
+    return {"account_sid": "AC" + secrets.token_hex(16), "auth_token": secrets.token_hex(16)}
 
 
 class Accounts:
