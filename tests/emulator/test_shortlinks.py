@@ -57,6 +57,20 @@ def test_shortenurl_links_redirect_and_post_the_short_url_webhook(
     assert [(a["url"], a["outcome"]) for a in log] == [(receiver.url, "acknowledged")]
 
 
+def test_the_click_log_masks_credentials_of_the_webhook_url(
+    emulator: EmulatorHandle, receiver_factory: Callable[[int], Receiver]
+) -> None:
+    receiver = receiver_factory(0)
+    url = receiver.url.replace("http://", "http://click-user:click-password@") + "?token=click-token"
+    send(emulator, shortenurl="1", shortenurlwebhook=url)
+    emulator.client.get(links(emulator)[PHONES[0]], follow_redirects=False)
+    eventually(receiver.acknowledged, "the short-URL webhook")
+    log = eventually(lambda: emulator.client.get("/_emulator/webhooks/log").json()["attempts"], "the log entry")
+    assert [a["url"] for a in log] == [receiver.url.replace("http://", "http://***@") + "?token=***"]
+    text = emulator.client.get("/_emulator/webhooks/log").text
+    assert "click-password" not in text and "click-token" not in text and "click-user" not in text
+
+
 def test_campaign_links_post_the_click_tracking_form(
     emulator: EmulatorHandle, receiver_factory: Callable[[int], Receiver]
 ) -> None:

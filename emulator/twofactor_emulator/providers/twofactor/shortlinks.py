@@ -34,7 +34,7 @@ from ...core.http import public_base_url
 from ...core.phones import national
 from ...core.service import Service
 from ...core.store import Store
-from ...core.webhooks import WebhookDispatcher
+from ...core.webhooks import WebhookDispatcher, redacted_url
 from . import replies
 
 _URL_IN_TEXT = re.compile(r"https?://[^\s]+")
@@ -173,7 +173,7 @@ class ShortLinks:
         self.webhooks.log.append(
             {
                 "messageId": code,
-                "url": url,
+                "url": redacted_url(url),
                 "attempt": 1,
                 "at": iso_utc(self.service.now()),
                 "statusCode": status_code,
