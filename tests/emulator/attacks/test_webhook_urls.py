@@ -4,16 +4,13 @@ after `maxAttempts`. Real emulator on a real socket; credentials in a URL never 
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 from twofactor_emulator.core.webhooks import is_webhook_url, redacted_url
 from twofactor_emulator.testing import EmulatorHandle
 
-from ..conftest import eventually
+from ..conftest import Receiver, eventually
 from .test_webhook_worker import bulk, log, webhooks
 
 # Parses as an http URL (so it is accepted), but the request raises IDNAError (a bad A-label), no httpx error.
@@ -39,44 +36,17 @@ def test_an_attempt_that_raises_is_logged_and_given_up(emulator: EmulatorHandle)
     assert emulator.client.get("/_emulator/webhooks").json()["pending"] == 0
 
 
-class Receiver:
-    """Answers every POST with 200 and remembers the paths it saw."""
-
-    def __init__(self) -> None:
-        self.paths: list[str] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                receiver.paths.append(self.path)
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    made = Receiver()
-    yield made
-    made.server.shutdown()
-    made.server.server_close()
-
-
-def test_the_log_masks_credentials_of_the_url(emulator: EmulatorHandle, receiver: Receiver) -> None:
-    url = f"http://hook-user:hook-password@127.0.0.1:{receiver.port}/hook?token=hook-token&shop=7"
+def test_the_log_masks_credentials_of_the_url(
+    emulator: EmulatorHandle, receiver_factory: Callable[[int], Receiver]
+) -> None:
+    receiver = receiver_factory(0)
+    url = receiver.url.replace("http://", "http://hook-user:hook-password@") + "?token=hook-token&shop=7"
     webhooks(emulator, url=url)
     message_id = bulk(emulator, "hello")
+    eventually(receiver.acknowledged, "the report")  # the receiver got it, at the URL as given
     entry = eventually(lambda: [e for e in log(emulator) if e["messageId"] == message_id], "the report")[0]
-    assert entry["outcome"] == "acknowledged" and receiver.paths == ["/hook?token=hook-token&shop=7"]
-    assert entry["url"] == f"http://***@127.0.0.1:{receiver.port}/hook?token=***&shop=***"
+    assert entry["outcome"] == "acknowledged"
+    assert entry["url"] == receiver.url.replace("http://", "http://***@") + "?token=***&shop=***"
     text = emulator.client.get("/_emulator/webhooks/log").text
     assert "hook-password" not in text and "hook-token" not in text and "hook-user" not in text
 
