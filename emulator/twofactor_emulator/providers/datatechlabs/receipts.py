@@ -37,8 +37,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
-
 from ...core.background import BackgroundLoop
 from ...core.clock import iso_utc
 from ...core.delivery import DELIVERED, DND, FAILED, INVALID_NUMBER, final_status, sent_at, status_at
@@ -189,6 +187,8 @@ class ReceiptDispatcher:
             if method == "POST":
                 reply = await self.webhooks.request("POST", url, timeout=self.settings.timeout_seconds, data=payload)
             else:
+                import httpx  # here, not at start: it is a large part of the emulator's start-up imports
+
                 # The receipt's fields join the URL's own query (httpx's `params=` would replace it).
                 target = httpx.URL(url).copy_merge_params(payload)
                 reply = await self.webhooks.request("GET", str(target), timeout=self.settings.timeout_seconds)
