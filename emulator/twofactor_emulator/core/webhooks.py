@@ -312,7 +312,9 @@ class WebhookDispatcher:
         deadline = self.settings.timeout_seconds if timeout is None else timeout
         async with self._slots:
             try:
-                async with asyncio.timeout(deadline), httpx.AsyncClient(timeout=deadline) as http:
+                # httpx's own timeouts only back the total deadline up, so a silent receiver always
+                # ends as DEADLINE_ERROR (with equal values, which fires first would be a race).
+                async with asyncio.timeout(deadline), httpx.AsyncClient(timeout=deadline * 2) as http:
                     response = await http.request(method, url, **content)
                 return Reply(response.status_code, response.text)
             except TimeoutError:

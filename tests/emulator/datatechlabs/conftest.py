@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from twofactor_emulator.pytest_plugin import ThreadEmulator
+from twofactor_emulator.testing import ThreadEmulator
 
 USER = "shop"
 PASSWORD = "dtl-password-0123456789"

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from twofactor_emulator.pytest_plugin import ThreadEmulator
+from twofactor_emulator.testing import ThreadEmulator
 
 SID = "AC0123456789abcdef0123456789abcdef"
 TOKEN = "tata-token-0123456789"
