@@ -27,7 +27,7 @@ def run(*argv: str) -> tuple[int, str, str]:
 @pytest.mark.parametrize(
     ("argv", "choices"),
     [
-        ((), "otp, sms, bulk, encrypted, balance, tata, datatechlabs, demo"),
+        ((), "otp, sms, bulk, encrypted, doctor, balance, tata, datatechlabs, demo"),
         (("otp",), "send, verify, verify-phone"),
         (("sms",), "send"),
         (("encrypted",), "send, status"),
