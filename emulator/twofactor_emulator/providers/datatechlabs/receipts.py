@@ -141,9 +141,12 @@ class ReceiptDispatcher:
     def _collect(self) -> None:
         store = self.service.store
         while True:
+            # The newest seq is read BEFORE the query: writes commit on the writer thread meanwhile, and a
+            # message committed between the two reads must stay after the cursor, not be skipped.
+            newest = store.last_seq()
             rows = store.messages(limit=500, after_seq=self._cursor, provider=PROVIDER)  # newest first
             if not rows:
-                self._cursor = max(self._cursor, store.last_seq())
+                self._cursor = max(self._cursor, newest)
                 return
             for row in reversed(rows):
                 self._cursor = max(self._cursor, int(row["seq"]))
