@@ -25,9 +25,9 @@ DOCUMENT = REPO / "openapi" / "twofactor.yaml"
 PRISM = REPO / "bench" / "node_modules" / ".bin" / "prism"
 PRISM_HINT = "Prism is not installed (cd bench && npm ci)"
 STARTUP_SECONDS = 60.0
-# The emulator's own stack (twofactor_emulator/server.py and cli.py): h11 on asyncio. uvicorn would
-# pick httptools and uvloop by itself when they are installed, and the bare handler would not compare.
-SAME_STACK = ("--http", "h11", "--loop", "asyncio")
+# The emulator's own stack (twofactor_emulator/server.py's uvicorn_config): httptools, and uvloop where it
+# is installed. Named here so the bare handler's stack cannot drift from the emulator's.
+SAME_STACK = ("--http", "httptools", "--loop", "auto")
 BENCH_CREDITS = 10**12  # the default 250 credits would run out in the first second
 
 

@@ -40,7 +40,7 @@ def _serve(sock: socket.socket, target: str, factory: bool) -> None:
 
     from bench.servers import SAME_STACK
 
-    stack = dict(zip(SAME_STACK[::2], SAME_STACK[1::2], strict=True))  # the emulator's h11 on uvloop
+    stack = dict(zip(SAME_STACK[::2], SAME_STACK[1::2], strict=True))  # the emulator's httptools and loop
     config = uvicorn.Config(
         _load(target, factory),
         http=stack["--http"],

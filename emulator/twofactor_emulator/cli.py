@@ -333,10 +333,7 @@ def serve(options: argparse.Namespace) -> int:
         public_url=options.public_url or listening, control_token=options.control_token, bind_host=options.host
     )
     sys.setswitchinterval(GIL_SWITCH_SECONDS)  # server.py: the loop's turn while a body is parsed
-    # asyncio, also where uvloop is installed: running out of file descriptors must be logged (server.py's
-    # OncePerInterval reads asyncio's accept() errors), and under uvloop that log stayed empty. On this h11
-    # protocol uvloop was worth only 1.1-1.2x the requests per CPU second (bench/README.md).
-    server_config = uvicorn_config(build_app(service, settings), loop="asyncio")
+    server_config = uvicorn_config(build_app(service, settings))
     uvicorn.Server(server_config).run(sockets=[sock])
     return 0
 

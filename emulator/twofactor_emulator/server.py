@@ -1,6 +1,7 @@
-"""How uvicorn serves the emulator: connection limits and timeouts, a half-close that still gets its
-reply, and logs that stay one line per condition. The command line (cli.py) and the pytest plugin's
-thread mode both serve through `uvicorn_config`.
+"""How uvicorn serves the emulator: httptools as the HTTP parser, uvloop as the event loop (asyncio
+where uvloop is not installed: it has no Windows build), connection limits and timeouts, a half-close
+that still gets its reply, and logs that stay one line per condition. The command line (cli.py) and
+the pytest plugin's thread mode both serve through `uvicorn_config`.
 
 - Idle connections: a connection that has not sent a complete request head within
   `HEADER_TIMEOUT_SECONDS` (a fresh one that sends nothing, or one that trickles its headers) is
@@ -10,28 +11,31 @@ thread mode both serve through `uvicorn_config`.
   503 `Service Unavailable` at once (its own plain-text reply) instead of queueing; the default is
   derived from the process's file-descriptor limit, so the refusal comes before `accept()` fails.
 - Half-close: a client that shuts down its sending side after a request (`shutdown(SHUT_WR)`) still
-  gets the reply; the connection closes after it. (uvicorn let asyncio close the transport on EOF,
-  so the reply to a request still running, a write in particular, was lost although it was stored.)
+  gets the reply; the connection closes after it. (uvicorn's own protocol lets the loop close the
+  transport on EOF, so the reply to a request still running, a write in particular, would be lost
+  although it was stored.)
 - Large bodies are parsed in a worker thread (core/http.py) that holds the GIL for up to the
   interpreter's switch interval at a time; the command lowers it from 5 ms to `GIL_SWITCH_SECONDS`
   so the event loop gets its turn sooner (bench/stall.py measures the difference).
-- Logs: when file descriptors run out, asyncio logs a traceback per failed `accept()` and uvicorn
-  warns per refused request; `OncePerInterval` keeps one line per condition every
-  `LOG_INTERVAL_SECONDS`, without the traceback (asyncio's records always as one line).
+- Logs: when file descriptors run out, asyncio's loop logs a traceback per failed `accept()`; uvloop
+  (libuv) logs nothing and closes the waiting connections, so past the concurrency limit each new
+  connection tries a spare descriptor and logs when there is none. uvicorn warns per refused request.
+  `OncePerInterval` keeps one line per condition every `LOG_INTERVAL_SECONDS`, without the traceback
+  (asyncio's records always as one line).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import resource
 import time
 from typing import Any
 
-import h11
 import uvicorn
 from starlette.types import ASGIApp
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 HEADER_TIMEOUT_SECONDS = 10.0
 KEEP_ALIVE_SECONDS = 5.0
@@ -50,8 +54,9 @@ def default_concurrency() -> int:
     return max(8, min(MAX_CONCURRENCY, soft - RESERVED_DESCRIPTORS))
 
 
-class EmulatorH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol with a request-head timeout and replies to half-closed connections."""
+class EmulatorHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a request-head timeout, replies to half-closed connections and,
+    on uvloop, a log line when file descriptors run out."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,18 +66,21 @@ class EmulatorH11Protocol(H11Protocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._arm_head_timer()
+        if self.limit_concurrency is not None and len(self.connections) > self.limit_concurrency:
+            self._check_descriptors_left()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_head_timer()
         super().connection_lost(exc)
 
-    def data_received(self, data: bytes) -> None:
-        super().data_received(data)
-        if self.conn.their_state is not h11.IDLE:
-            self._cancel_head_timer()  # the request head is complete
+    def on_headers_complete(self) -> None:
+        self._cancel_head_timer()  # the request head is complete
+        super().on_headers_complete()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
+        if self._waiting_reply():
+            return  # a pipelined request started: its head is in, its reply to come
         if self._peer_finished:
             self.transport.close()  # the client sends nothing more: the reply was its last
         elif not self.transport.is_closing():
@@ -82,12 +90,14 @@ class EmulatorH11Protocol(H11Protocol):
         """The client closed its sending side. Keep the connection open for the reply to a request
         received whole and still running; otherwise (nothing in flight, or half a request) close."""
         self._peer_finished = True
-        waiting_reply = (
-            self.cycle is not None and not self.cycle.response_complete and self.conn.their_state is h11.DONE
-        )
-        if not waiting_reply:
+        if not (self._waiting_reply() and not self.cycle.more_body):
             self.transport.close()
-        return True  # asyncio closes the transport itself if this is false
+        return True  # the loop closes the transport itself if this is false
+
+    def _waiting_reply(self) -> bool:
+        """A request's head was received and its reply is not complete (the latest request's: pipelined
+        ones are answered in order)."""
+        return self.cycle is not None and not self.cycle.response_complete
 
     def _arm_head_timer(self) -> None:
         self._cancel_head_timer()
@@ -100,8 +110,24 @@ class EmulatorH11Protocol(H11Protocol):
 
     def _head_timeout(self) -> None:
         self._head_timer = None
-        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+        if not self._waiting_reply() and not self.transport.is_closing():
             self.transport.close()
+
+    def _check_descriptors_left(self) -> None:
+        """Past the concurrency limit the next `accept()` may find no descriptor. asyncio's own loop
+        logs that failure itself; uvloop (libuv) says nothing and closes every pending connection at
+        once, so here a spare descriptor is tried and its absence logged (one line per interval, by
+        `OncePerInterval`)."""
+        if isinstance(self.loop, asyncio.BaseEventLoop):
+            return
+        try:
+            os.close(os.open(os.devnull, os.O_RDONLY))
+        except OSError as exc:
+            self.logger.warning(
+                "%s: %d connections open, new ones are closed at once until some end",
+                exc.strerror or exc,
+                len(self.connections),
+            )
 
 
 class OncePerInterval(logging.Filter):
@@ -149,7 +175,8 @@ def uvicorn_config(app: ASGIApp, **options: Any) -> uvicorn.Config:
     """uvicorn's settings for the emulator; `options` (host, port...) are passed on."""
     install_log_filters()
     settings: dict[str, Any] = {
-        "http": EmulatorH11Protocol,
+        "http": EmulatorHttpToolsProtocol,
+        "loop": "auto",  # uvloop where it is installed (not on Windows), else asyncio
         "log_level": "warning",
         "access_log": False,  # request lines would print V1 paths, which contain API keys
         "lifespan": "on",
