@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import resource
+import sys
 import time
 from typing import Any
 
@@ -48,6 +48,10 @@ GIL_SWITCH_SECONDS = 0.001
 def default_concurrency() -> int:
     """Open connections served at once: below the soft file-descriptor limit, so the limit refuses
     cleanly before `accept()` starts failing."""
+    if sys.platform == "win32":  # sockets are handles there, with no per-process limit to stay under
+        return MAX_CONCURRENCY
+    import resource
+
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY:
         return MAX_CONCURRENCY
