@@ -55,3 +55,20 @@ def test_half_a_request_then_a_half_close_is_closed_without_a_reply(serve: Any) 
         assert _half_closed_request(port, head) == b""
         with httpx.Client(base_url=emulator.base_url) as http:
             assert http.get("/_emulator/messages").json()["messages"] == []
+
+
+def test_pipelined_requests_then_a_half_close_are_all_answered_in_order(serve: Any) -> None:
+    with serve() as emulator:
+        port = int(emulator.base_url.rsplit(":", 1)[1])
+        otps = [f"{200000 + n}" for n in range(3)]
+        sends = [
+            f"GET /API/V1/{emulator.api_key}/SMS/{PHONE}/{otp} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" for otp in otps
+        ]
+        health = "GET /_emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        reply = _half_closed_request(port, "".join([*sends, health]).encode())
+        heads = [part.split(b"\r\n", 1)[0] for part in reply.split(b"HTTP/1.1 ")[1:]]
+        assert heads == [b"200 OK"] * 4, reply
+        details = [json.loads(body.split(b"HTTP/1.1 ", 1)[0])["Details"] for body in reply.split(b"\r\n\r\n")[1:4]]
+        with httpx.Client(base_url=emulator.base_url) as http:
+            stored = http.get("/_emulator/messages", params={"limit": 100}).json()["messages"]
+    assert [m["sessionId"] for m in reversed(stored)] == details  # stored and answered in the order sent
