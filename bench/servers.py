@@ -213,7 +213,7 @@ def emulator(folder: Path, workers: int = 1) -> Iterator[Server]:
         with _process(name, argv, api_key, folder) as server:
             yield server
     else:
-        argv = _uvicorn("bench.emulator_factory:app", workers, factory=True)
+        argv = [*_uvicorn("bench.emulator_factory:app", workers, factory=True), "--emulator-settings"]
         with _process(name, argv, api_key, folder, env={DB_ENV: str(db), CONFIG_ENV: str(config)}) as server:
             yield server
 

@@ -6,7 +6,10 @@ IPPROTO_TCP. Every reply then waits ~40 ms for the client's delayed ACK (measure
 of thousands). Here the parent binds the socket with IPPROTO_TCP and forks the workers, as gunicorn
 does; each worker builds its own app after the fork (its own SQLite connection).
 
-python -m bench.workers MODULE:ATTR [--factory] --port N --workers N
+python -m bench.workers MODULE:ATTR [--factory] [--emulator-settings] --port N --workers N
+
+`--emulator-settings` serves through the emulator's own uvicorn settings (twofactor_emulator/server.py:
+its HTTP protocol, limits and timeouts); without it, the bare uvicorn stack the emulator runs on.
 """
 
 from __future__ import annotations
@@ -35,20 +38,21 @@ def _load(target: str, factory: bool) -> Any:
     return app() if factory else app
 
 
-def _serve(sock: socket.socket, target: str, factory: bool) -> None:
+def _serve(sock: socket.socket, target: str, factory: bool, emulator_settings: bool) -> None:
     import uvicorn
 
     from bench.servers import SAME_STACK
 
-    stack = dict(zip(SAME_STACK[::2], SAME_STACK[1::2], strict=True))  # the emulator's httptools and loop
-    config = uvicorn.Config(
-        _load(target, factory),
-        http=stack["--http"],
-        loop=stack["--loop"],
-        log_level="warning",
-        access_log=False,
-        lifespan="on",
-    )
+    app = _load(target, factory)
+    if emulator_settings:
+        from twofactor_emulator.server import uvicorn_config
+
+        config = uvicorn_config(app)
+    else:
+        stack = dict(zip(SAME_STACK[::2], SAME_STACK[1::2], strict=True))  # the emulator's httptools and loop
+        config = uvicorn.Config(
+            app, http=stack["--http"], loop=stack["--loop"], log_level="warning", access_log=False, lifespan="on"
+        )
     uvicorn.Server(config).run(sockets=[sock])
 
 
@@ -56,6 +60,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.workers")
     parser.add_argument("app", help="MODULE:ATTR of the ASGI app (or of a factory with --factory)")
     parser.add_argument("--factory", action="store_true")
+    parser.add_argument("--emulator-settings", action="store_true", help="the emulator's own uvicorn settings")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=2)
@@ -63,7 +68,9 @@ def main() -> int:
     sock = listening_socket(options.host, options.port)
     context = multiprocessing.get_context("fork")
     children = [
-        context.Process(target=_serve, args=(sock, options.app, options.factory), daemon=True)
+        context.Process(
+            target=_serve, args=(sock, options.app, options.factory, options.emulator_settings), daemon=True
+        )
         for _ in range(options.workers)
     ]
     for child in children:
