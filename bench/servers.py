@@ -201,16 +201,22 @@ def write_config(folder: Path) -> tuple[Path, str]:
 
 
 @contextmanager
-def emulator(folder: Path, workers: int = 1) -> Iterator[Server]:
+def emulator(folder: Path, workers: int = 1, source: Path | None = None, name: str = "") -> Iterator[Server]:
     """The emulator on a fresh SQLite file in `folder`: its own console script for one worker,
-    uvicorn workers over the same file for more."""
+    uvicorn workers over the same file for more. `source`: another tree's `emulator/` folder to run
+    instead of the installed one (one worker; bench/ab.py compares two trees that way)."""
     config, api_key = write_config(folder)
     db = folder / f"emulator-{workers}w-{uuid.uuid4().hex[:8]}.sqlite3"
-    name = f"emulator ×{workers}"
+    name = name or f"emulator ×{workers}"
     if workers == 1:
-        script = Path(sys.executable).parent / "twofactor-emulator"
-        argv = [str(script), "--host", "127.0.0.1", "--port", "{PORT}", "--db", str(db), "--config", str(config)]
-        with _process(name, argv, api_key, folder) as server:
+        if source is None:
+            command = [str(Path(sys.executable).parent / "twofactor-emulator")]
+            env = None
+        else:  # the same interpreter and packages, that tree's code first on the path
+            command = [sys.executable, "-m", "twofactor_emulator"]
+            env = {"PYTHONPATH": os.pathsep.join([str(source), os.environ.get("PYTHONPATH", "")])}
+        argv = [*command, "--host", "127.0.0.1", "--port", "{PORT}", "--db", str(db), "--config", str(config)]
+        with _process(name, argv, api_key, folder, env=env) as server:
             yield server
     else:
         argv = [*_uvicorn("bench.emulator_factory:app", workers, factory=True), "--emulator-settings"]
