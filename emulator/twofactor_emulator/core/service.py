@@ -21,9 +21,11 @@ from .clock import Clock, iso_utc, stored_offset
 from .config import AccountConfig, EmulatorConfig, StorageSettings, new_account
 from .delivery import DeliverySettings
 from .delivery import message_status as delivery_status
-from .store import Store, new_message
+from .store import Store, message_rows
 
 log = logging.getLogger("twofactor_emulator")
+# The columns in which the messages of one send differ (Service.send_sms builds them in this order).
+_SEND_SMS_VARYING = ("id", "phone", "sender", "text", "callback_value1", "callback_value2")
 _DLT_VARIABLE = re.escape("{#var#}")  # DLT templates mark each variable part with {#var#}
 
 
@@ -157,8 +159,8 @@ class Service:
         """
         request_id = ids.request_id()
         now = self.now() if now is None else now  # given: the time of what the caller stored with it
-        messages: list[dict[str, Any]] = []
         message_ids: list[str | None] = []
+        varying: list[tuple[Any, ...]] = []  # per stored message, its _SEND_SMS_VARYING columns
         for n, phone in enumerate(phones, start=1):
             if phone is None:
                 message_ids.append(None)
@@ -166,22 +168,25 @@ class Service:
             cb1, cb2 = callbacks[n - 1] if callbacks else (None, None)
             message_id = f"{request_id}-{n}"
             message_ids.append(message_id)
-            messages.append(
-                new_message(
-                    id=message_id,
-                    account=account.api_key,
-                    phone=phone,
-                    sender=sender if isinstance(sender, str) else sender[n - 1],
-                    text=texts if isinstance(texts, str) else texts[n - 1],
-                    kind=kind,
-                    operation=operation,
-                    created_at=now,
-                    scheduled_at=scheduled_at,
-                    request_id=request_id,
-                    callback_value1=cb1,
-                    callback_value2=cb2,
+            varying.append(
+                (
+                    message_id,
+                    phone,
+                    sender if isinstance(sender, str) else sender[n - 1],
+                    texts if isinstance(texts, str) else texts[n - 1],
+                    cb1,
+                    cb2,
                 )
             )
+        shared = {
+            "account": account.api_key,
+            "kind": kind,
+            "operation": operation,
+            "created_at": now,
+            "scheduled_at": scheduled_at,
+            "request_id": request_id,
+        }
+        messages = message_rows(shared, _SEND_SMS_VARYING, varying)
         if messages:
             self.store.add_messages(account.api_key, messages, credit_limit=account.credits)
             self.batcher.after_commit(self.signal.notify)
