@@ -259,7 +259,7 @@ def serve(options: argparse.Namespace) -> int:
     from .core.edge import ServerSettings
     from .core.service import open_service
     from .providers import FAMILIES, config_sections
-    from .server import GIL_SWITCH_SECONDS, uvicorn_config
+    from .server import tune_process, uvicorn_config
 
     if options.public_url and (problem := _public_url_problem(options.public_url)):
         print(f"twofactor-emulator: {problem}", file=sys.stderr)
@@ -332,8 +332,8 @@ def serve(options: argparse.Namespace) -> int:
     settings = ServerSettings(
         public_url=options.public_url or listening, control_token=options.control_token, bind_host=options.host
     )
-    sys.setswitchinterval(GIL_SWITCH_SECONDS)  # server.py: the loop's turn while a body is parsed
     server_config = uvicorn_config(build_app(service, settings))
+    tune_process()  # after the app is built: its objects are then out of the collector's full scans
     uvicorn.Server(server_config).run(sockets=[sock])
     return 0
 

@@ -17,6 +17,8 @@ the pytest plugin's thread mode both serve through `uvicorn_config`.
 - Large bodies are parsed in a worker thread (core/http.py) that holds the GIL for up to the
   interpreter's switch interval at a time; the command lowers it from 5 ms to `GIL_SWITCH_SECONDS`
   so the event loop gets its turn sooner (bench/stall.py measures the difference).
+- Garbage collection: the command keeps the objects that live as long as the process out of the
+  collector's full scans (core/heap.py).
 - Logs: when file descriptors run out, asyncio's loop logs a traceback per failed `accept()`; uvloop
   (libuv) logs nothing and closes the waiting connections, so past the concurrency limit each new
   connection tries a spare descriptor and logs when there is none. uvicorn warns per refused request.
@@ -37,12 +39,21 @@ import uvicorn
 from starlette.types import ASGIApp
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from .core import heap
+
 HEADER_TIMEOUT_SECONDS = 10.0
 KEEP_ALIVE_SECONDS = 5.0
 RESERVED_DESCRIPTORS = 64  # for the database, webhook posts and the listening socket
 MAX_CONCURRENCY = 4096
 LOG_INTERVAL_SECONDS = 10.0
 GIL_SWITCH_SECONDS = 0.001
+
+
+def tune_process() -> None:
+    """Process-wide settings for the command's own process (not applied when the emulator runs inside
+    a test runner's process, whose objects and threads are not the emulator's to tune)."""
+    sys.setswitchinterval(GIL_SWITCH_SECONDS)  # the loop's turn while a body is parsed
+    heap.enable()
 
 
 def default_concurrency() -> int:

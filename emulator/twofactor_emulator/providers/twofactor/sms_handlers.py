@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import time
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ...core import http
+from ...core import heap, http
 from ...core.clock import india_date, india_text, parse_india
 from ...core.config import AccountConfig
 from ...core.delivery import status_at
@@ -36,9 +37,11 @@ def models() -> ModuleType:
     """The generated models (`twofactor_models`), imported on the first R1, bulk or encrypted request:
     with pydantic they are the largest part of the emulator's import time, and the OTP routes and the
     control API never need them (cold start, bench/README.md)."""
-    import twofactor_models
+    if "twofactor_models" not in sys.modules:
+        import twofactor_models  # noqa: F401 - the first use: imported here, then found in sys.modules
 
-    return twofactor_models
+        heap.loaded()  # in memory for good from now on
+    return sys.modules["twofactor_models"]
 
 
 def _validation_error() -> type[ValidationError]:
