@@ -22,7 +22,6 @@ import sys
 import tarfile
 import tempfile
 from contextlib import ExitStack
-from dataclasses import replace
 from pathlib import Path
 
 from bench import servers, wrk
@@ -37,15 +36,6 @@ def _checkout(rev: str, into: Path) -> Path:
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
     return into / "emulator"
-
-
-def _drive(server: servers.Server, load: str, connections: int, seconds: float) -> LoadResult:
-    before = server.cpu_seconds()
-    result = wrk.run(server.url, load, server.api_key, connections, seconds, threads=2)
-    after = server.cpu_seconds()
-    if before is not None and after is not None:
-        result = replace(result, server_cpu_s=after - before)
-    return result
 
 
 def _fmt(value: float | None, spec: str) -> str:
@@ -76,11 +66,11 @@ def main(argv: list[str] | None = None) -> int:
         summary: list[str] = []
         for load in loads:
             for server in sides.values():  # warm-up, uncounted
-                _drive(server, load, args.connections, 2)
+                server.drive(load, args.connections, 2)
             rounds: list[dict[str, LoadResult]] = []
             for number in range(args.rounds):
                 order = list(sides) if number % 2 == 0 else list(reversed(sides))
-                rounds.append({side: _drive(sides[side], load, args.connections, args.seconds) for side in order})
+                rounds.append({side: sides[side].drive(load, args.connections, args.seconds) for side in order})
             for side in sides:
                 total = combine([r[side] for r in rounds])
                 print(

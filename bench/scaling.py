@@ -22,10 +22,8 @@ from bench.stats import LoadResult
 
 
 def _measure(server: servers.Server, load: str, connections: int, seconds: float) -> tuple[LoadResult, float]:
-    before = server.cpu_seconds() or 0.0
-    result = wrk.run(server.url, load, server.api_key, connections, seconds, threads=2)
-    cpu_us = ((server.cpu_seconds() or 0.0) - before) / max(1, result.requests) * 1e6
-    return result, cpu_us
+    result = server.drive(load, connections, seconds)
+    return result, result.cpu_us_per_request or 0.0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,10 +15,11 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench.emulator_factory import CONFIG_ENV, DB_ENV
+from bench.stats import LoadResult
 
 REPO = Path(__file__).resolve().parent.parent
 DOCUMENT = REPO / "openapi" / "twofactor.yaml"
@@ -50,6 +51,15 @@ class Server:
         """User+system CPU of every process of the server (its own session: uvicorn workers, node)
         so far, from /proc; None where there is no /proc."""
         return session_cpu_seconds(self.process.pid)
+
+    def drive(self, load: str, connections: int, seconds: float) -> LoadResult:
+        """One wrk run of `load` against this server, with the CPU the server spent meanwhile."""
+        from bench import wrk  # wrk's module imports the workloads, which the servers do not need
+
+        before = self.cpu_seconds()
+        result = wrk.run(self.url, load, self.api_key, connections, seconds, threads=2)
+        after = self.cpu_seconds()
+        return replace(result, server_cpu_s=None if before is None or after is None else after - before)
 
 
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100

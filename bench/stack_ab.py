@@ -28,7 +28,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -97,13 +97,6 @@ def targets(server_module: Path | None, module_loop: str = "asyncio") -> list[Ta
     return found
 
 
-def _drive(server: servers.Server, load: str, connections: int, seconds: float) -> LoadResult:
-    before = server.cpu_seconds()
-    result = wrk.run(server.url, load, server.api_key, connections, seconds, threads=2)
-    after = server.cpu_seconds()
-    return replace(result, server_cpu_s=None if before is None or after is None else after - before)
-
-
 def _load_average() -> str:
     return " / ".join(f"{value:.1f}" for value in os.getloadavg())
 
@@ -115,14 +108,14 @@ def run(options: argparse.Namespace) -> str:
         started = {t.role: stack.enter_context(t.start(Path(tmp))) for t in chosen}
         for load in options.loads:
             for server in started.values():  # warm-up, uncounted
-                _drive(server, load, options.connections, 2)
+                server.drive(load, options.connections, 2)
             rounds: list[dict[str, LoadResult]] = []
             roles = list(started)
             for number in range(options.rounds):
                 shift = number % len(roles)
                 rounds.append(
                     {
-                        role: _drive(started[role], load, options.connections, options.seconds)
+                        role: started[role].drive(load, options.connections, options.seconds)
                         for role in roles[shift:] + roles[:shift]
                     }
                 )
