@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -87,3 +89,70 @@ async def test_a_read_right_after_an_acknowledged_write_sees_it_on_a_file(tmp_pa
 
         for _ in range(5):
             await asyncio.gather(*[send_then_read(n) for n in range(20)])
+
+
+async def test_quick_work_runs_on_the_loop_thread_and_the_rest_on_the_writer_thread(tmp_path: Path) -> None:
+    service = service_on(tmp_path / "where.sqlite3")
+    loop_thread = threading.get_ident()
+    ran_on: dict[str, int] = {}
+
+    def note(name: str) -> None:
+        ran_on[name] = threading.get_ident()
+        service.store.set_meta(name, "written")  # a write inside the batch's transaction
+
+    await service.batcher.run(lambda: note("quick"), quick=True)
+    await service.batcher.run(lambda: note("slow"))
+    # A batch with one slow unit goes to the writer thread whole, its quick units included.
+    await asyncio.gather(service.batcher.run(lambda: note("quick2"), quick=True), service.batcher.run(lambda: None))
+    assert ran_on["quick"] == loop_thread
+    assert ran_on["slow"] != loop_thread
+    assert ran_on["quick2"] == ran_on["slow"]
+    assert [service.store.get_meta(n) for n in ("quick", "slow", "quick2")] == ["written"] * 3
+    service.batcher.close()
+    service.store.close()
+
+
+async def test_quick_work_waits_for_the_writer_thread_when_the_lock_is_taken(tmp_path: Path) -> None:
+    """Another connection holds SQLite's write lock: quick work does not wait on the loop's thread; it
+    goes to the writer thread, which commits it once the lock is free, and the loop keeps running."""
+    path = tmp_path / "taken.sqlite3"
+    service = service_on(path)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    loop_thread = threading.get_ident()
+    ran_on: list[int] = []
+
+    def write() -> None:
+        ran_on.append(threading.get_ident())
+        service.store.set_meta("after-the-lock", "yes")
+
+    pending = asyncio.ensure_future(service.batcher.run(write, quick=True))
+    await asyncio.sleep(0.1)  # returns: the loop is free while the writer thread waits for the lock
+    assert not pending.done()
+    other.execute("COMMIT")
+    await asyncio.wait_for(pending, timeout=10)
+    assert ran_on and ran_on[0] != loop_thread
+    assert service.store.get_meta("after-the-lock") == "yes"
+    other.close()
+    service.batcher.close()
+    service.store.close()
+
+
+async def test_the_order_of_units_holds_across_the_two_threads(tmp_path: Path) -> None:
+    """Quick units queued while the writer thread has work run after that work, in order."""
+    service = service_on(tmp_path / "order.sqlite3")
+    order: list[str] = []
+
+    def slow() -> None:
+        time.sleep(0.05)  # the writer thread is busy while the quick units queue
+        order.append("slow")
+
+    first = asyncio.ensure_future(service.batcher.run(slow))
+    await asyncio.sleep(0.01)
+    await asyncio.gather(
+        first,
+        *(service.batcher.run(lambda n=n: order.append(f"quick{n}"), quick=True) for n in range(3)),  # type: ignore[misc]
+    )
+    assert order == ["slow", "quick0", "quick1", "quick2"]
+    service.batcher.close()
+    service.store.close()

@@ -243,6 +243,11 @@ class StorageBusyError(sqlite3.OperationalError):
     """Another connection (usually another process) held the write lock longer than the busy timeout."""
 
 
+class WriterBusyError(RuntimeError):
+    """`Store.batch(wait=False)`: the write lock was not free at once (another thread is writing, or
+    another connection holds SQLite's lock); nothing was done."""
+
+
 DEFAULT_BUSY_TIMEOUT_SECONDS = 2.0
 
 
@@ -523,24 +528,37 @@ class Store:
             cur.execute("RELEASE work")
 
     @contextmanager
-    def batch(self, waited: float = 0.0) -> Iterator[None]:
+    def batch(self, waited: float = 0.0, *, wait: bool = True) -> Iterator[None]:
         """One transaction around several units of work (see `batching.CommitBatcher`).
 
         `waited`: how long the oldest unit has already waited; the wait for the lock is shortened by
         it, so no write waits much longer than the busy timeout in all (not once per queued batch).
+        `wait=False`: only if the write lock is free right now (no other thread writing, no other
+        connection holding SQLite's lock), else WriterBusyError before anything is done; the event
+        loop's thread writes this way and never waits.
         """
-        with self._lock, self._writing(), self._write_cursor() as cur:
-            self._set_busy_timeout(max(0.0, self.busy_timeout - waited))
-            _begin(cur)
-            self._batch_cursor = cur
-            try:
-                yield
-            except BaseException:
+        if not self._lock.acquire(blocking=wait):
+            raise WriterBusyError("another thread is writing")
+        try:
+            with self._writing(), self._write_cursor() as cur:
+                self._set_busy_timeout(max(0.0, self.busy_timeout - waited) if wait else 0.0)
+                try:
+                    _begin(cur)
+                except StorageBusyError as exc:
+                    if wait:
+                        raise
+                    raise WriterBusyError("another connection holds the write lock") from exc
+                self._batch_cursor = cur
+                try:
+                    yield
+                except BaseException:
+                    self._batch_cursor = None
+                    cur.execute("ROLLBACK")
+                    raise
                 self._batch_cursor = None
-                cur.execute("ROLLBACK")
-                raise
-            self._batch_cursor = None
-            cur.execute("COMMIT")
+                cur.execute("COMMIT")
+        finally:
+            self._lock.release()
 
     def _set_busy_timeout(self, seconds: float) -> None:
         milliseconds = int(seconds * 1000)

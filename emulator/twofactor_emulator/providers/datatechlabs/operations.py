@@ -57,7 +57,7 @@ class Handlers:
             )
 
         try:
-            await service.batcher.run(store)
+            await service.batcher.run(store, quick=True)
         except OutOfCreditsError:
             raise errors.DatatechlabsError(errors.INSUFFICIENT_BALANCE, 403) from None
         service.signal.notify()

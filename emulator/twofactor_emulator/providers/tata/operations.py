@@ -72,7 +72,7 @@ class Handlers:
         if req.account_sid is not None and not account.owns(req.account_sid):
             raise errors.invalid("accountSid")
         state = self.state
-        rid, _ = await self.service.batcher.run(lambda: state.send(account, req))
+        rid, _ = await self.service.batcher.run(lambda: state.send(account, req), quick=True)
         self.service.signal.notify()
         return ok(requestID=rid)
 
@@ -80,7 +80,7 @@ class Handlers:
         """Verify a code: 200 uses the OTP up; 460 counts an attempt."""
         account, selection, code = await self._selection(request, with_code=True)
         state = self.state
-        outcome = await self.service.batcher.run(lambda: state.verify(account, selection, code))
+        outcome = await self.service.batcher.run(lambda: state.verify(account, selection, code), quick=True)
         if isinstance(outcome, errors.TataError):
             raise outcome
         return ok(requestID=outcome)
@@ -89,7 +89,7 @@ class Handlers:
         """Cancel an OTP."""
         account, selection, _ = await self._selection(request, with_code=False)
         state = self.state
-        return ok(requestID=await self.service.batcher.run(lambda: state.cancel(account, selection)))
+        return ok(requestID=await self.service.batcher.run(lambda: state.cancel(account, selection), quick=True))
 
     # ------------------------------------------------------------------ search
     async def tataListOtps(self, request: Request) -> Response:

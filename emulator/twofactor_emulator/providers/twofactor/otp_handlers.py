@@ -79,7 +79,8 @@ class OtpHandlers:
         sent = await service.batcher.run(
             lambda: lifecycle.send_otp(
                 account, phone, operation=operation, channel=channel, otp=value, digits=digits, template=name
-            )
+            ),
+            quick=True,
         )
         if return_otp:
             return replies.success(sent.session_id, OTP=sent.otp)
@@ -95,7 +96,7 @@ class OtpHandlers:
         if with_template:
             self._template(request.path_params["otp_template_name"], sandbox=True)  # accepted, not used
         service, lifecycle = self.service, self.otp
-        sent = await service.batcher.run(lambda: lifecycle.send_otp(account, phone, operation=operation))
+        sent = await service.batcher.run(lambda: lifecycle.send_otp(account, phone, operation=operation), quick=True)
         if return_otp:
             return replies.success(sent.session_id, OTP=sent.otp)
         return replies.success(sent.session_id)
@@ -115,7 +116,9 @@ class OtpHandlers:
                 return _verdict(Verdict(False, errors.NO_ENTRY))  # no session can have that id
             raise errors.Refused(errors.INVALID_OTP_VALUE)
         service, lifecycle = self.service, self.otp
-        verdict = await service.batcher.run(lambda: lifecycle.verify(account, session_id, code, channel=channel))
+        verdict = await service.batcher.run(
+            lambda: lifecycle.verify(account, session_id, code, channel=channel), quick=True
+        )
         if sandbox_mismatch and verdict.sandbox:
             verdict = Verdict(False, errors.OTP_MISMATCH, sandbox=True)
         return _verdict(verdict)
@@ -178,7 +181,7 @@ class OtpHandlers:
         if not _OTP_RE.fullmatch(code) and not sandbox:
             raise errors.Refused(errors.INVALID_OTP_VALUE)
         service, lifecycle = self.service, self.otp
-        return _verdict(await service.batcher.run(lambda: lifecycle.verify_by_phone(account, phone, code)))
+        return _verdict(await service.batcher.run(lambda: lifecycle.verify_by_phone(account, phone, code), quick=True))
 
     # ------------------------------------------------------------------ sandbox
     async def sendSandboxOtp(self, request: Request) -> Response:

@@ -143,7 +143,7 @@ class ShortLinks:
                     cur.execute("UPDATE short_links SET clicks = clicks + 1 WHERE code = ?", (code,))
             return row
 
-        row = await self.service.batcher.run(count_click)
+        row = await self.service.batcher.run(count_click, quick=True)
         if row is None:
             return replies.status_body("Error", NOT_FOUND, 404)
         long_url, phone, campaign, campaign_webhook, short_webhook, callback = row

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ...core import heap, http
+from ...core.batching import QUICK_ROWS
 from ...core.clock import india_date, india_text, parse_india
 from ...core.config import AccountConfig
 from ...core.delivery import status_at
@@ -145,7 +146,7 @@ class SmsHandlers:
                 now=now,
             )
 
-        request_id, _ = await service.batcher.run(store)
+        request_id, _ = await service.batcher.run(store, quick=len(phones) <= QUICK_ROWS)
         return request_id
 
     async def _r1(self, request: Request, form: R1SmsForm | SendSmsByQueryParametersQuery, operation: str) -> Response:
