@@ -1,6 +1,6 @@
 """What every provider family shares. No provider's texts or reply shapes live here.
 
-- store.py (SQLite, schema, transactions), batching.py (group commit on the writer thread), clock.py, ids.py, phones.py;
+- store.py (SQLite, schema, transactions), batching.py (group commit), clock.py, ids.py, phones.py;
 - config.py (the TOML config: `[[accounts]]` and each family's own table);
 - service.py (accounts, the outbox and its writes, credits charged, delivery settings, new-message signal);
 - credits.py (SMS segments), delivery.py (statuses and magic numbers), webhooks.py (delivery reports);

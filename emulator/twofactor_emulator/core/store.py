@@ -1,8 +1,9 @@
 """SQLite persistence: one write connection, a read connection per reading thread, explicit
 transactions, a versioned schema, a consistency check at start and a file that shrinks after deletes.
 
-Threads and connections: every write runs on one writer thread (batching.py hands it the units of
-work of group commit) over the one write connection; the event loop never waits for the write lock.
+Threads and connections: every write runs over the one write connection, as a batch of group commit
+(batching.py): on the event loop's thread when the lock is free at once (`batch(wait=False)`), else
+on the writer thread; the event loop never waits for the write lock.
 Reads run on a connection of the reading thread's own: WAL lets them proceed while a write (even
 another process's) is in progress, and each read sees every transaction committed before it started,
 so a read right after an acknowledged write sees that write. Work running inside a write transaction
