@@ -6,5 +6,6 @@
 - credits.py (SMS segments), delivery.py (statuses and magic numbers), webhooks.py (delivery reports);
 - faults.py (fault rules, rate limit and their middleware), retention.py, background.py;
 - routing.py (the literal-first router), http.py (bounded body reading, form parsing);
+- heap.py (the command's long-lived objects kept out of the garbage collector's full scans);
 - family.py: `ProviderFamily`, the interface a provider's folder under providers/ implements.
 """
