@@ -35,6 +35,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable
 from importlib import metadata
@@ -556,18 +557,25 @@ def write_provenance(out: Path, targets: list[Target], versions: dict[str, str])
     (out / "PROVENANCE.json").write_text(json.dumps(provenance, indent=2, ensure_ascii=False) + "\n")
 
 
-def generate_into(out: Path, targets: list[Target]) -> None:
+def generate_into(out: Path, targets: list[Target]) -> dict[str, float]:
+    """Generate the rows into `out`; the seconds the Python rows and the other-language rows took
+    (the multi-target stage `./dev test` reports on its own)."""
     versions = check_versions({t.generator for t in targets})
     missing = sorted({t.document.relative_to(ROOT).as_posix() for t in targets if not t.document.exists()})
     if missing:
         raise GenerationError(f"{', '.join(missing)} missing: run scripts/bundle.py (./dev bundle) first")
     out.mkdir(parents=True, exist_ok=True)
+    seconds = {"Python": 0.0, "other-language": 0.0}
     with tempfile.TemporaryDirectory(prefix="twofactor-gen-scratch-") as tmp:
         for target in targets:
+            start = time.monotonic()
             dest = out / target.output
             RUNNERS[target.generator](target, dest, Path(tmp))
             add_banners(target, dest)
+            group = "Python" if target.generator in PYTHON_GENERATORS else "other-language"
+            seconds[group] += time.monotonic() - start
     write_provenance(out, targets, versions)
+    return seconds
 
 
 # --- check mode ---------------------------------------------------------------------------------------
@@ -630,7 +638,7 @@ def main(argv: list[str] | None = None) -> int:
         targets = select(args.only)
         with tempfile.TemporaryDirectory(prefix="twofactor-gen-") as tmp:
             fresh = Path(tmp) / "generated"
-            generate_into(fresh, targets)
+            seconds = generate_into(fresh, targets)
             if args.check:
                 problems = compare(fresh, args.output, targets) + unasync_clients.stale()
                 if problems:
@@ -638,8 +646,10 @@ def main(argv: list[str] | None = None) -> int:
                     print(stale, file=sys.stderr)
                     print("\n".join(problems), file=sys.stderr)
                     return 1
+                timing = ", ".join(f"{group} rows {s:.1f} s" for group, s in seconds.items() if s)
                 print(
-                    f"generated/ matches the documents ({len(targets)} targets); the sync clients match their sources"
+                    f"generated/ matches the documents ({len(targets)} targets; {timing}); "
+                    "the sync clients match their sources"
                 )
                 return 0
             if targets != TARGETS:

@@ -46,3 +46,20 @@ def test_the_demo_path_installs_no_dev_tools() -> None:
     runtime = script[script.index("setup_runtime() {") : script.index("\n}\n", script.index("setup_runtime() {"))]
     for heavy in ("npm", "chromium", "dev]", "editable_projects dev"):
         assert heavy not in runtime, heavy
+
+
+def test_the_test_command_runs_every_check() -> None:
+    """CI (.ci/run) runs `./dev test`, and only there is generated/ compared with a fresh generation of
+    every row (the suite proves that comparison can fail, on one row): the command must keep running it,
+    with every linter and the whole suite."""
+    assert "./dev test" in (ROOT / ".ci" / "run").read_text()
+    script = DEV.read_text()
+    test_branch = script[script.index("\n  test)") : script.index(";;", script.index("\n  test)"))]
+    assert "setup" in test_branch and "run_tests" in test_branch
+    run_tests = script[script.index("run_tests() {") : script.index("\n}\n", script.index("run_tests() {"))]
+    assert '"$PY" scripts/generate.py --check ||' in run_tests  # every row: no --only
+    assert "timed lint lint" in run_tests
+    assert '-m pytest -n 2 --dist loadgroup "$@"' in run_tests
+    lint = script[script.index("lint() {") : script.index("\n}\n", script.index("lint() {"))]
+    linters = ("ruff check", "ruff format --check", "mypy", "openapi_spec_validator", "spectral lint", "redocly lint")
+    assert [linter for linter in linters if linter not in lint] == []
