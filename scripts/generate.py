@@ -16,7 +16,8 @@ the emulator and the contract tests read). Every other language is generated fro
 bundle in dist/ (scripts/bundle.py), the very file users of those languages download, so CI proves
 that the published document generates working clients. openapi-generator runs fail on
 FILEPATH_COLLISION (it silently overwrites one operation's file with another's) and on any
-warning not in OPENAPI_GENERATOR_WARNINGS_ALLOWED.
+warning not in OPENAPI_GENERATOR_WARNINGS_ALLOWED. Its rows share one JVM
+(scripts/OpenApiGeneratorRows.java), each row's log checked on its own.
 
 It also writes the synchronous clients of overrides/ from their async sources
 (scripts/unasync_clients.py); `--check` fails when one of them drifted.
@@ -207,8 +208,8 @@ JAVA_DROPPED = ("**/RFC3339InstantDeserializer.java", "**/RFC3339JavaTimeModule.
 OPENAPI_GENERATOR_WARNINGS_ALLOWED = (
     # Printed for every OpenAPI 3.1 document, whatever its content.
     "OpenAPI 3.1 support is still in beta",
-    # Printed once per run when a response body is a oneOf (the success/error unions): it names
-    # the inline union it cannot give a name to, and generates it under the schema's own name.
+    # Printed when a response body is a oneOf (the success/error unions): it names the inline union
+    # it cannot give a name to, and generates it under the schema's own name.
     # tests/languages/test_generated_targets.py checks every operation is still there.
     "Failed to get the schema name: null",
     # Java only: the bulk request's example is an object, which it leaves out of a Javadoc comment.
@@ -427,8 +428,8 @@ def check_generator_log(target: Target, output: str) -> None:
     if "FILEPATH_COLLISION" in output or "Duplicate file path" in output:
         collisions = [line for line in output.splitlines() if "Duplicate file path" in line or "COLLISION" in line]
         raise GenerationError(
-            f"openapi-generator {target.generator}: files overwrite each other (an operation is lost):\n"
-            + "\n".join(collisions)
+            f"openapi-generator {target.generator} ({target.output}): files overwrite each other "
+            "(an operation is lost):\n" + "\n".join(collisions)
         )
     unexpected = [
         line
@@ -437,8 +438,9 @@ def check_generator_log(target: Target, output: str) -> None:
     ]
     if unexpected:
         raise GenerationError(
-            f"openapi-generator {target.generator} warned (add to OPENAPI_GENERATOR_WARNINGS_ALLOWED only "
-            "with a comment saying why it is harmless):\n" + "\n".join(unexpected)
+            f"openapi-generator {target.generator} ({target.output}) warned (add to "
+            "OPENAPI_GENERATOR_WARNINGS_ALLOWED only with a comment saying why it is harmless):\n"
+            + "\n".join(unexpected)
         )
 
 
@@ -451,23 +453,62 @@ def resolved_options(target: Target) -> list[str]:
     return [option.format(**fields) for option in target.options]
 
 
+# One JVM runs every openapi-generator row of a run (a JVM's start and warm-up cost more than one
+# generation): this program calls the generator's own entry point once per row.
+OPENAPI_GENERATOR_ROWS_PROGRAM = ROOT / "scripts" / "OpenApiGeneratorRows.java"
+OPENAPI_GENERATOR_ROW_MARKER = "@@openapi-generator-row "
+
+
 def generate_openapi_generator(target: Target, dest: Path, scratch: Path) -> None:
-    options = resolved_options(target)
-    if target.generator == "java":
-        options += ["--template-dir", str(java_templates(scratch))]
-    raw = scratch / f"{target.generator}-{target.name}"
+    generate_openapi_generator_rows([(target, dest)], scratch)
+
+
+def generate_openapi_generator_rows(rows: list[tuple[Target, Path]], scratch: Path) -> None:
+    """Every (openapi-generator row, destination) of `rows`, in one JVM; each row's log is checked on its own."""
+    if not rows:
+        return
     java = shutil.which("java")
     if java is None:
         raise GenerationError("openapi-generator needs Java (Debian: default-jdk-headless); run ./dev setup")
-    command = [java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", str(openapi_generator_jar())]
-    output = run([*command, "generate", "-g", target.generator, "-i", str(target.document), "-o", str(raw), *options])
-    check_generator_log(target, output)
-    for path in sorted(raw.rglob("*")):
-        relative = path.relative_to(raw).as_posix()
-        kept = any(fnmatch.fnmatch(relative, p) for p in target.keep)
-        if path.is_file() and kept and not any(fnmatch.fnmatch(relative, p) for p in target.drop):
-            (dest / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, dest / relative)
+    row_files: dict[str, tuple[Target, Path, Path]] = {}
+    for index, (target, dest) in enumerate(rows):
+        options = resolved_options(target)
+        if target.generator == "java":
+            options += ["--template-dir", str(java_templates(scratch))]
+        raw = scratch / f"{target.generator}-{target.name}-{index}"
+        row_file = scratch / f"openapi-generator-row-{index}.args"
+        row_file.write_text(
+            "\n".join(["generate", "-g", target.generator, "-i", str(target.document), "-o", str(raw), *options])
+        )
+        row_files[str(row_file)] = (target, dest, raw)
+    command = [java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", str(openapi_generator_jar())]
+    # The generator logs some warnings only once per JVM (its OnceLogger): off, so that every row's
+    # log has every warning of its own generation, as in a JVM of its own.
+    command.insert(1, "-Dorg.openapitools.codegen.utils.oncelogger.enabled=false")
+    command += [str(OPENAPI_GENERATOR_ROWS_PROGRAM), *row_files]
+    proc = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    logs: dict[str, list[str]] = {}
+    current: list[str] = []  # the lines before the first row's marker: the JVM's own, if any
+    for line in (proc.stdout + proc.stderr).splitlines():
+        if line.startswith(OPENAPI_GENERATOR_ROW_MARKER):
+            current = logs.setdefault(line.removeprefix(OPENAPI_GENERATOR_ROW_MARKER), [])
+        else:
+            current.append(line)
+    if proc.returncode != 0:
+        failed = [row_files[name][0] for name in logs][-1:] or [rows[0][0]]
+        raise GenerationError(
+            f"openapi-generator {failed[0].generator} on {failed[0].document.name} failed:\n"
+            + proc.stdout[-6000:]
+            + proc.stderr[-6000:]
+        )
+    for name, (target, dest, raw) in row_files.items():
+        check_generator_log(target, "\n".join(logs.get(name, [])))
+        for path in sorted(raw.rglob("*")):
+            relative = path.relative_to(raw).as_posix()
+            kept = any(fnmatch.fnmatch(relative, p) for p in target.keep)
+            if path.is_file() and kept and not any(fnmatch.fnmatch(relative, p) for p in target.drop):
+                (dest / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, dest / relative)
 
 
 Runner = Callable[[Target, Path, Path], None]
@@ -567,10 +608,16 @@ def generate_into(out: Path, targets: list[Target]) -> dict[str, float]:
     out.mkdir(parents=True, exist_ok=True)
     seconds = {"Python": 0.0, "other-language": 0.0}
     with tempfile.TemporaryDirectory(prefix="twofactor-gen-scratch-") as tmp:
+        scratch = Path(tmp)
+        start = time.monotonic()
+        shared_jvm = [t for t in targets if RUNNERS[t.generator] is generate_openapi_generator]
+        generate_openapi_generator_rows([(t, out / t.output) for t in shared_jvm], scratch)
+        seconds["other-language"] += time.monotonic() - start
         for target in targets:
             start = time.monotonic()
             dest = out / target.output
-            RUNNERS[target.generator](target, dest, Path(tmp))
+            if target not in shared_jvm:
+                RUNNERS[target.generator](target, dest, scratch)
             add_banners(target, dest)
             group = "Python" if target.generator in PYTHON_GENERATORS else "other-language"
             seconds[group] += time.monotonic() - start

@@ -105,6 +105,31 @@ def test_a_filepath_collision_fails_the_run(tmp_path: Path) -> None:
         generate.generate_openapi_generator(target, tmp_path / "out", tmp_path)
 
 
+def test_in_a_shared_jvm_the_collision_is_blamed_on_its_own_row(tmp_path: Path) -> None:
+    """Every openapi-generator row of a run shares one JVM: each row's log must still be its own, so
+    a clean row before the broken one passes and the broken one fails the run, named."""
+    document = json.loads(BUNDLE.read_text())
+    for item in document["webhooks"].values():
+        item["post"]["tags"] = ["Bulk SMS"]
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(document))
+    clean = next(t for t in generate.TARGETS if t.output == "go/twofactor")
+    target = generate.Target(broken, "go", "go/broken", generate.GO_OPTIONS, ("*.go", "go.mod"))
+    rows = [(clean, tmp_path / "clean"), (target, tmp_path / "broken")]
+    with pytest.raises(generate.GenerationError, match=r"go \(go/broken\): files overwrite each other"):
+        generate.generate_openapi_generator_rows(rows, tmp_path)
+
+
+def test_a_row_the_generator_cannot_run_fails_the_run_and_is_named(tmp_path: Path) -> None:
+    not_openapi = tmp_path / "not-openapi.json"
+    not_openapi.write_text(json.dumps({"info": {"version": "1.0.0"}}))
+    clean = next(t for t in generate.TARGETS if t.output == "java/twofactor")
+    broken = generate.Target(not_openapi, "go", "go/not_openapi", generate.GO_OPTIONS, ("*.go",))
+    rows = [(clean, tmp_path / "clean"), (broken, tmp_path / "broken")]
+    with pytest.raises(generate.GenerationError, match=r"openapi-generator go on not-openapi\.json failed"):
+        generate.generate_openapi_generator_rows(rows, tmp_path)
+
+
 def test_an_unreviewed_warning_fails_the_run() -> None:
     target = generate.TARGETS[-1]
     allowed = "[main] WARN  o.o.codegen.DefaultCodegen - OpenAPI 3.1 support is still in beta. To report..."
