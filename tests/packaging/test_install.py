@@ -3,7 +3,8 @@ sdist that needs a file outside its project folder fails here), install each int
 outside the repository, and use it there as a user would.
 
 The venvs get their dependencies from the package index pip is configured with (its cache makes
-this quick); the built wheels are installed by path. Slow (about a minute): it is the proof that
+this quick); the built wheels are installed by path, by this checkout's pip (`pip --python`, so no
+venv needs a pip of its own). Slow (seconds per build and per venv): it is the proof that
 `pip install twofactor-client` and `pip install twofactor-emulator` work.
 """
 
@@ -78,8 +79,13 @@ class Venv:
             [str(arg) for arg in argv], capture_output=True, text=True, timeout=timeout, check=False, cwd=cwd, env=env
         )
 
+    def pip(self, *arguments: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        """This checkout's pip acting on the venv (`--python`): a venv made without pip of its own
+        (ensurepip costs seconds per venv), and so without pip among its distributions either."""
+        return self.run(sys.executable, "-m", "pip", "--python", self.python, *arguments, timeout=timeout)
+
     def distributions(self) -> set[str]:
-        listed = self.run(self.python, "-m", "pip", "list", "--format=json", "--exclude", "pip")
+        listed = self.pip("list", "--format=json")
         assert listed.returncode == 0, listed.stderr
         return {re.sub(r"[-_.]+", "-", item["name"]).lower() for item in json.loads(listed.stdout)}
 
@@ -109,11 +115,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 
 def _venv(path: Path, *requirements: str | Path) -> Venv:
-    venv.EnvBuilder(with_pip=True, clear=True).create(path)
+    venv.EnvBuilder(with_pip=False, clear=True).create(path)
     made = Venv(path)
-    done = made.run(
-        made.python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *requirements, timeout=600
-    )
+    done = made.pip("install", "--quiet", "--disable-pip-version-check", *requirements, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     return made
 
