@@ -179,6 +179,10 @@ class EmulatorApp(Starlette):
     def _account_key(self, path: str) -> AccountKey | None:
         return self._account_keys[family_of(path).name]
 
+    def stopping(self) -> None:
+        """The server has begun to shut down: open event streams and long-polls end now (server.py)."""
+        self.runtime.service.signal.close()
+
     def build_middleware_stack(self) -> ASGIApp:
         """Starlette's stack, wrapped in the fault middleware, wrapped in the edge."""
         operations = {(method, o.path): o.operation_id for f in FAMILIES for o in f.operations for method in o.methods}

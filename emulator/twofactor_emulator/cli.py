@@ -253,13 +253,11 @@ def latest_otp(phone: str, url: str | None) -> int:
 
 def serve(options: argparse.Namespace) -> int:
     """Open the database, bind the socket, print where the emulator listens, serve until stopped."""
-    import uvicorn  # imported here so `--help` stays fast
-
-    from .app import build_app
+    from .app import build_app  # here, with uvicorn under .server, so `--help` stays fast
     from .core.edge import ServerSettings
     from .core.service import open_service
     from .providers import FAMILIES, config_sections
-    from .server import tune_process, uvicorn_config
+    from .server import EmulatorServer, tune_process, uvicorn_config
 
     if options.public_url and (problem := _public_url_problem(options.public_url)):
         print(f"twofactor-emulator: {problem}", file=sys.stderr)
@@ -332,9 +330,10 @@ def serve(options: argparse.Namespace) -> int:
     settings = ServerSettings(
         public_url=options.public_url or listening, control_token=options.control_token, bind_host=options.host
     )
-    server_config = uvicorn_config(build_app(service, settings))
+    app = build_app(service, settings)
+    server_config = uvicorn_config(app)
     tune_process()  # after the app is built: its objects are then out of the collector's full scans
-    uvicorn.Server(server_config).run(sockets=[sock])
+    EmulatorServer(server_config, on_stop=app.stopping).run(sockets=[sock])
     return 0
 
 

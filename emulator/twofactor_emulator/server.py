@@ -31,8 +31,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import socket
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 import uvicorn
@@ -67,6 +69,20 @@ def default_concurrency() -> int:
     if soft == resource.RLIM_INFINITY:
         return MAX_CONCURRENCY
     return max(8, min(MAX_CONCURRENCY, soft - RESERVED_DESCRIPTORS))
+
+
+class EmulatorServer(uvicorn.Server):
+    """uvicorn's server, telling the app when it begins to shut down. uvicorn waits for every request
+    in flight, and an open inbox event stream or a long-poll would hold the shutdown until its next
+    timeout (the inbox's 2 s tick, a wait's own timeout)."""
+
+    def __init__(self, config: uvicorn.Config, on_stop: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_stop = on_stop
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self._on_stop()
+        await super().shutdown(sockets)
 
 
 class EmulatorHttpToolsProtocol(HttpToolsProtocol):

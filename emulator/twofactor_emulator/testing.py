@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 from starlette.applications import Starlette
 
 from .app import build_app
@@ -40,7 +39,7 @@ from .core.config import EmulatorConfig, resolve_config
 from .core.edge import ServerSettings
 from .core.service import open_service
 from .providers import config_sections
-from .server import uvicorn_config
+from .server import EmulatorServer, uvicorn_config
 
 ConfigValue = EmulatorConfig | dict[str, Any] | str | Path | None
 STARTUP_SECONDS = 30.0
@@ -332,8 +331,8 @@ class ThreadEmulator(EmulatorHandle):
         sock = listening_socket("127.0.0.1", 0)  # bound here: no other process can take the port meanwhile
         self.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
         settings = ServerSettings(public_url=self.base_url, control_token=control_token, bind_host="127.0.0.1")
-        app = create_app(db=":memory:", config=parsed, settings=settings)
-        self.server = uvicorn.Server(uvicorn_config(app))
+        app = build_app(open_service(":memory:", parsed), settings)
+        self.server = EmulatorServer(uvicorn_config(app), on_stop=app.stopping)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, daemon=True)
         self.thread.name = "twofactor-emulator"
         self.thread.start()

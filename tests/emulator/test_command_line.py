@@ -6,9 +6,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -182,3 +185,32 @@ def test_otp_uses_the_emulator_host_and_port_variables(emulator: EmulatorHandle)
     port = emulator.base_url.rsplit(":", 1)[1]
     done = run("otp", PHONE, env=environment(TWOFACTOR_EMULATOR_HOST="127.0.0.1", TWOFACTOR_EMULATOR_PORT=port))
     assert done.returncode == 0 and done.stdout.strip() == emulator.latest_otp(PHONE)
+
+
+def test_stopping_ends_an_open_event_stream_and_a_long_poll_at_once(
+    serve: Callable[..., Served], tmp_path: Path
+) -> None:
+    """SIGTERM with the inbox's event stream open and a long-poll waiting: uvicorn waits for every
+    request in flight, and both end as the shutdown begins: the stream without another tick, the
+    long-poll with 204 (no message came)."""
+    served = serve("--port", "0", "--db", str(tmp_path / "stop.sqlite3"))
+    waited: list[int] = []
+
+    def long_poll() -> None:
+        reply = httpx.get(
+            f"{served.base_url}/_emulator/messages/wait", params={"phone": PHONE, "timeout": 60}, timeout=90
+        )
+        waited.append(reply.status_code)
+
+    poller = threading.Thread(target=long_poll)
+    with httpx.stream("GET", f"{served.base_url}/_emulator/events", timeout=90) as stream:
+        lines = stream.iter_lines()
+        assert next(lines).startswith("retry:")
+        poller.start()
+        time.sleep(0.3)  # the long-poll is waiting (a slower start only makes this test weaker, not wrong)
+        served.process.send_signal(signal.SIGTERM)
+        rest = list(lines)
+    poller.join(timeout=90)
+    served.process.wait(timeout=60)  # it ended (uvicorn re-raises the SIGTERM once shut down)
+    assert not any(line.startswith("event: tick") for line in rest), rest
+    assert waited == [204]

@@ -90,7 +90,7 @@ async def wait_message(runtime: Runtime, request: Request) -> Response:
         if row is not None:
             return JSONResponse(message_json(runtime.service, row))
         remaining = deadline - time.monotonic()
-        if remaining <= 0:
+        if remaining <= 0 or runtime.service.signal.closed:  # none came, or the server is stopping
             return Response(status_code=204)
         await runtime.service.signal.wait(remaining)
 

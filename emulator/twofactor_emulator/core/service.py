@@ -38,6 +38,7 @@ class NewMessageSignal:
 
     def __init__(self) -> None:
         self._events: dict[asyncio.AbstractEventLoop, asyncio.Event] = {}
+        self.closed = False  # the server is shutting down: waiters end now
 
     def notify(self) -> None:
         """A message was committed: wake every waiter."""
@@ -45,8 +46,16 @@ class NewMessageSignal:
         for event in events.values():
             event.set()
 
+    def close(self) -> None:
+        """The server is shutting down: wake every waiter, and let no wait start from now on (an open
+        event stream or long-poll would otherwise hold the shutdown until its timeout)."""
+        self.closed = True
+        self.notify()
+
     async def wait(self, timeout: float) -> None:
-        """Wait until the next notify or `timeout` seconds; no error on timeout."""
+        """Wait until the next notify or `timeout` seconds (at once when closed); no error on timeout."""
+        if self.closed:
+            return
         event = self._events.setdefault(asyncio.get_running_loop(), asyncio.Event())
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout)

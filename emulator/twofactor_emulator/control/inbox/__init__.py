@@ -63,5 +63,7 @@ async def _stream(service: Service) -> AsyncIterator[str]:
             yield f"event: message\ndata: {json.dumps(message_json(service, row))}\n\n"
         if not rows:
             await service.signal.wait(TICK_SECONDS)
+            if service.signal.closed:
+                return  # the server is stopping: the browser reconnects to the next one
             if store.last_seq() == last:
                 yield "event: tick\ndata: {}\n\n"
