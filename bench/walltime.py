@@ -14,7 +14,7 @@ from bench.table import Row
 SECTION = "wall time"
 TIMEOUT_SECONDS = 900
 PYTHON_ROWS = ["--only", "twofactor_client", "--only", "twofactor_models"]
-XDIST = ("-n", "2", "--dist", "load", "--maxschedchunk", "1")  # the options of ./dev test
+XDIST = ("-n", "2", "--dist", "loadgroup")  # the options of ./dev test
 
 
 def commands() -> list[tuple[str, list[str]]]:
