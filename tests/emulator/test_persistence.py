@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 from twofactor_emulator.core.service import Service
-from twofactor_emulator.core.store import SCHEMA_VERSION, SchemaError, Store
+from twofactor_emulator.core.store import SCHEMA_VERSION, Checkpointer, SchemaError, Store
 from twofactor_emulator.providers.twofactor.otp import OtpLifecycle
 from twofactor_emulator.testing import create_app
 
@@ -73,3 +75,34 @@ def test_the_otp_is_stored_only_as_an_hmac_in_sessions(tmp_path: Path) -> None:
     with sqlite3.connect(path) as raw:
         (stored,) = raw.execute("SELECT otp_hash FROM otp_sessions WHERE session_id = ?", (sent.session_id,)).fetchone()
     assert "424242" not in stored and len(stored) == 64
+
+
+class _SmallCheckpointer(Checkpointer):
+    RESTART_FRAMES = 200  # a WAL of 200 pages starts over (the real one: 8,000)
+    BUSY_FRAMES = 50
+
+
+def test_under_constant_writes_the_wal_starts_over_without_the_writers_own_checkpoint(tmp_path: Path) -> None:
+    """A PASSIVE checkpoint alone never lets the WAL start over while writes keep coming; the
+    checkpoint thread's RESTART does, so the WAL stays short with the writer's backstop switched off."""
+    path = str(tmp_path / "wal.sqlite3")
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA synchronous=NORMAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")  # no backstop: only the thread can restart the WAL
+    writer.execute("CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT)")
+    checkpointer = _SmallCheckpointer(path, interval=0.01, busy_interval=0.005)
+    try:
+        # As the emulator writes under load: a transaction of a few rows, a moment of other work, again.
+        for _ in range(600):
+            writer.execute("BEGIN IMMEDIATE")
+            for _ in range(10):
+                writer.execute("INSERT INTO t VALUES (?, ?)", (os.urandom(16).hex(), "x" * 200))
+            writer.execute("COMMIT")
+            time.sleep(0.0005)
+    finally:
+        checkpointer.stop()
+    pages = os.path.getsize(path + "-wal") // writer.execute("PRAGMA page_size").fetchone()[0]
+    writer.close()
+    # Without the restart the WAL holds every commit's pages: thousands. With it, a few hundred at most.
+    assert pages < 2000, pages

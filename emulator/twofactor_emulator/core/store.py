@@ -21,10 +21,11 @@ the OS writes out even if the process dies. Only a power loss or kernel crash ca
 commits, which is outside what a local emulator promises (SQLite docs, "WAL mode" and
 "PRAGMA synchronous"). Every handler replies only after its transaction has committed.
 
-The only fsyncs happen at WAL checkpoints. A thread of its own (`Checkpointer`) runs them once a
-second on its own connection, so a request never waits for the disk; the writer's automatic checkpoint
-(every 4000 WAL pages) remains as a backstop that lets the WAL start over under constant writes,
-which keeps the WAL file under about 20 MB.
+The only fsyncs happen at WAL checkpoints. A thread of its own (`Checkpointer`) runs them on its
+own connection, once a second, more often under heavy writes, and makes the WAL start over every
+`Checkpointer.RESTART_FRAMES` pages (about 32 MB), so a request never waits for the disk's copy. The
+writer's automatic checkpoint remains as a backstop (`WRITER_CHECKPOINT_PAGES`, about 160 MB) for
+when the thread cannot keep the WAL short; `journal_size_limit` shrinks the file back after a burst.
 
 At start, `integrity_check` (`quick_check` on large files) refuses a damaged file before anything is
 written (`DamagedDatabaseError`). The file uses `auto_vacuum=INCREMENTAL`, and `reclaim()` hands the
@@ -162,13 +163,13 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-WRITER_CHECKPOINT_PAGES = 4000
+WRITER_CHECKPOINT_PAGES = 40_000  # ~160 MB of WAL: the writer checkpoints only if the thread falls behind
+WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024  # the WAL file is cut back to this when it starts over
 _INCREMENTAL = 2  # PRAGMA auto_vacuum's value for INCREMENTAL
 RECLAIM_PAGES = 10_000  # pages (~40 MB) handed back per prune at most, so no prune holds the writer long
 # Start-up check: `integrity_check` (every page, index and constraint) on files up to this size, the
 # faster `quick_check` (pages and records, no index-against-table comparison) above it.
 FULL_CHECK_MAX_BYTES = 64 * 1024 * 1024
-WRITER_CHECKPOINT_PAGES = WRITER_CHECKPOINT_PAGES  # ~16 MB of WAL before the writer checkpoints what the thread has not
 
 MESSAGE_COLUMNS = (
     "id",
@@ -308,31 +309,52 @@ def _session(row: Sequence[Any]) -> OtpSession:
 
 
 class Checkpointer:
-    """Runs PASSIVE WAL checkpoints every `interval` seconds on a thread and connection of its own.
+    """Runs PASSIVE WAL checkpoints on a thread and connection of its own: every `interval` seconds,
+    and every `busy_interval` seconds while writes are heavy.
 
     A checkpoint copies WAL pages into the database file and fsyncs it: the one slow, disk-bound step
     of WAL mode. Done here, it never holds up a request (SQLite releases the GIL while it works, and a
     PASSIVE checkpoint never blocks the writer).
 
-    Once a second rather than more often: a page written many times in that second (an index page,
-    the credits row) is copied and fsynced once. Measured under the bench's loads, the thread's CPU
-    fell from 6 to under 1 µs per OTP request and from about 160 to 15 µs per 100-message bulk
-    request against a 0.1 s interval, and the WAL still stays under the writer's backstop.
+    Once a second when writes are light: a page written many times in that second (an index page,
+    the credits row) is copied and fsynced once (the thread's CPU fell from 6 to under 1 µs per OTP
+    request against a 0.1 s interval). When a checkpoint finds more than `BUSY_FRAMES` frames in the
+    WAL, the next one runs after `busy_interval`: the copying keeps up in small steps.
+
+    A PASSIVE checkpoint never lets the WAL start over while writes keep coming (each copy ends with
+    newer frames behind it), so the WAL would grow for ever. The writer's automatic checkpoint used to
+    end that every 4,000 pages, inside a COMMIT: under the bench's OTP load (about 20,000 WAL pages a
+    second) five times a second, 20 ms each, while that batch's requests waited: the whole p99. Here a
+    RESTART checkpoint does it every `RESTART_FRAMES` pages instead, right after a PASSIVE one has
+    copied nearly everything, so it holds writers off for milliseconds, and on this thread.
     """
 
-    def __init__(self, path: str, interval: float = 1.0) -> None:
+    BUSY_FRAMES = 1000  # WAL frames (pages) found by a checkpoint that make the next one come sooner
+    RESTART_FRAMES = 8_000  # WAL frames (~32 MB) after which the WAL is made to start over
+
+    def __init__(self, path: str, interval: float = 1.0, busy_interval: float = 0.05) -> None:
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._interval = interval
+        self._busy_interval = busy_interval
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        while not self._stopped.wait(self._interval):
+        interval = self._interval
+        while not self._stopped.wait(interval):
             try:
-                self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                # (busy, frames in the WAL, frames copied): the WAL's size tells how heavy writes are.
+                _, frames, _ = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                if frames >= self.RESTART_FRAMES:
+                    # Everything is copied now: RESTART copies what came meanwhile, waits for the
+                    # readers to leave the WAL, and the next write starts it over from its beginning.
+                    # It holds writers off meanwhile (milliseconds); a quick write then goes to the
+                    # writer thread instead of waiting on the event loop's.
+                    self._conn.execute("PRAGMA wal_checkpoint(RESTART)")
             except sqlite3.Error:
                 continue  # busy or closing: the next round or the writer's own checkpoint does it
+            interval = self._busy_interval if frames > self.BUSY_FRAMES else self._interval
 
     def stop(self) -> None:
         """Stop the thread and close its connection."""
@@ -373,10 +395,10 @@ class Store:
             self.pepper = pepper if pepper is not None else self._pepper()
         self._checkpointer: Checkpointer | None = None
         if self.journal_mode == "wal":
-            # The checkpoint thread does nearly all checkpointing. The writer's own automatic checkpoint
-            # stays as the backstop that lets the WAL start over when constant writes keep the thread
-            # from ever reaching its end; by then little is left for it to copy.
+            # The checkpoint thread does the checkpointing and makes the WAL start over. The writer's
+            # own automatic checkpoint stays as the backstop for when the thread falls behind.
             self._conn.execute(f"PRAGMA wal_autocheckpoint={WRITER_CHECKPOINT_PAGES}")
+            self._conn.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT_BYTES}")
             self._checkpointer = Checkpointer(path)
 
     def _check_integrity(self) -> None:
