@@ -45,7 +45,6 @@ from .store import Store, WriterBusyError
 
 T = TypeVar("T")
 QUICK_ROWS = 16  # a unit of work that writes at most about this many rows may be marked quick
-_WAIT_WORTH_COUNTING = 0.1  # seconds; below it the busy timeout stays as configured (no PRAGMA per batch)
 # work, its result (a future of the caller's loop), when it was queued, the event loop of its caller,
 # whether it is quick (may run on the event loop's thread)
 _Unit = tuple[Callable[[], Any], "asyncio.Future[Any]", float, asyncio.AbstractEventLoop, bool]
@@ -129,8 +128,7 @@ class CommitBatcher:
         outcomes: dict[asyncio.AbstractEventLoop, list[_Outcome]] = {}
         committed: dict[asyncio.AbstractEventLoop, list[Callable[[], None]]] = {}
         try:
-            waited = time.monotonic() - batch[0][2]
-            with self.store.batch(waited if waited > _WAIT_WORTH_COUNTING else 0.0, wait=wait):
+            with self.store.batch(time.monotonic() - batch[0][2], wait=wait):
                 for work, future, _, loop, _ in batch:
                     # Cancelled before its work started (the caller went away): nothing to do. Read
                     # across threads, which is safe for a flag; a cancel that comes later only means

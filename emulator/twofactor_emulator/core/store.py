@@ -41,6 +41,7 @@ import os
 import secrets
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -257,14 +258,27 @@ def _is_busy(exc: sqlite3.Error) -> bool:
     return getattr(exc, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED") or "locked" in str(exc)
 
 
-def _begin(cur: sqlite3.Cursor) -> None:
-    """BEGIN IMMEDIATE: takes the write lock now, waiting at most the busy timeout for it."""
-    try:
-        cur.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        if _is_busy(exc):
-            raise StorageBusyError("the database is locked by another connection") from exc
-        raise
+BUSY_POLL_SECONDS = 0.0005
+
+
+def _begin(cur: sqlite3.Cursor, wait: float | None = None) -> None:
+    """BEGIN IMMEDIATE: takes the write lock now, waiting for it at most the connection's busy timeout
+    (`wait` None) or `wait` seconds, trying again every `BUSY_POLL_SECONDS`.
+
+    The batches poll here, with the connection's busy timeout at 0: SQLite's own busy handler sleeps
+    1, 2, 5, 10, 15, 20, 25 ms... between tries, so a lock held 5 ms (the checkpoint thread starting
+    the WAL over) cost a waiting write 8-18 ms."""
+    deadline = None if wait is None else time.monotonic() + wait
+    while True:
+        try:
+            cur.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise
+            if deadline is None or time.monotonic() >= deadline:
+                raise StorageBusyError("the database is locked by another connection") from exc
+        time.sleep(BUSY_POLL_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -526,6 +540,7 @@ class Store:
                 yield self._batch_cursor
                 return
             with self._write_cursor() as cur:
+                self._set_busy_timeout(self.busy_timeout)  # outside batches (start-up, tests): SQLite waits
                 _begin(cur)
                 try:
                     yield cur
@@ -564,9 +579,9 @@ class Store:
             raise WriterBusyError("another thread is writing")
         try:
             with self._writing(), self._write_cursor() as cur:
-                self._set_busy_timeout(max(0.0, self.busy_timeout - waited) if wait else 0.0)
+                self._set_busy_timeout(0.0)  # `_begin` polls, or (wait=False) does not wait
                 try:
-                    _begin(cur)
+                    _begin(cur, max(0.0, self.busy_timeout - waited) if wait else 0.0)
                 except StorageBusyError as exc:
                     if wait:
                         raise
@@ -585,7 +600,7 @@ class Store:
 
     def _set_busy_timeout(self, seconds: float) -> None:
         milliseconds = int(seconds * 1000)
-        if milliseconds != self._busy_ms:  # a PRAGMA only after a wait: normally the value stays
+        if milliseconds != self._busy_ms:  # a PRAGMA only on a change: batches keep it at 0
             self._conn.execute(f"PRAGMA busy_timeout={milliseconds}")
             self._busy_ms = milliseconds
 
