@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from twofactor_emulator.core import store as store_module
 from twofactor_emulator.core.service import Service
 from twofactor_emulator.core.store import SCHEMA_VERSION, Checkpointer, SchemaError, Store
 from twofactor_emulator.providers.twofactor.otp import OtpLifecycle
@@ -77,32 +78,28 @@ def test_the_otp_is_stored_only_as_an_hmac_in_sessions(tmp_path: Path) -> None:
     assert "424242" not in stored and len(stored) == 64
 
 
-class _SmallCheckpointer(Checkpointer):
-    RESTART_FRAMES = 200  # a WAL of 200 pages starts over (the real one: 8,000)
-    BUSY_FRAMES = 50
-
-
-def test_under_constant_writes_the_wal_starts_over_without_the_writers_own_checkpoint(tmp_path: Path) -> None:
+def test_under_constant_writes_the_wal_starts_over_without_the_writers_own_checkpoint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A PASSIVE checkpoint alone never lets the WAL start over while writes keep coming; the
-    checkpoint thread's RESTART does, so the WAL stays short with the writer's backstop switched off."""
-    path = str(tmp_path / "wal.sqlite3")
-    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    writer.execute("PRAGMA journal_mode=WAL")
-    writer.execute("PRAGMA synchronous=NORMAL")
-    writer.execute("PRAGMA wal_autocheckpoint=0")  # no backstop: only the thread can restart the WAL
-    writer.execute("CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT)")
-    checkpointer = _SmallCheckpointer(path, interval=0.01, busy_interval=0.005)
+    checkpoint thread asks for a RESTART and the next batch runs it, so the WAL stays short with the
+    writer's own checkpoint switched off."""
+    monkeypatch.setattr(store_module, "WRITER_CHECKPOINT_PAGES", 0)  # no backstop
+    monkeypatch.setattr(Checkpointer, "RESTART_FRAMES", 200)  # the real one: 8,000
+    monkeypatch.setattr(Checkpointer, "BUSY_FRAMES", 50)
+    monkeypatch.setattr(Checkpointer, "IDLE_SECONDS", 0.01)
+    monkeypatch.setattr(Checkpointer, "BUSY_SECONDS", 0.005)
+    path = tmp_path / "wal.sqlite3"
+    store = Store(str(path))
     try:
-        # As the emulator writes under load: a transaction of a few rows, a moment of other work, again.
+        # As the emulator writes under load: a batch of a few rows, a moment of other work, again.
         for _ in range(600):
-            writer.execute("BEGIN IMMEDIATE")
-            for _ in range(10):
-                writer.execute("INSERT INTO t VALUES (?, ?)", (os.urandom(16).hex(), "x" * 200))
-            writer.execute("COMMIT")
+            with store.batch():
+                for _ in range(10):  # random keys: ~2 new pages per row (a table and an index page)
+                    store.set_meta(os.urandom(16).hex(), "x" * 200)
             time.sleep(0.0005)
+        pages = os.path.getsize(f"{path}-wal") // int(store._one("PRAGMA page_size")[0])
     finally:
-        checkpointer.stop()
-    pages = os.path.getsize(path + "-wal") // writer.execute("PRAGMA page_size").fetchone()[0]
-    writer.close()
-    # Without the restart the WAL holds every commit's pages: thousands. With it, a few hundred at most.
+        store.close()
+    # Without the restart the WAL holds every batch's pages: thousands. With it, a few hundred at most.
     assert pages < 2000, pages

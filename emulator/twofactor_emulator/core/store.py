@@ -323,8 +323,8 @@ def _session(row: Sequence[Any]) -> OtpSession:
 
 
 class Checkpointer:
-    """Runs PASSIVE WAL checkpoints on a thread and connection of its own: every `interval` seconds,
-    and every `busy_interval` seconds while writes are heavy.
+    """Runs PASSIVE WAL checkpoints on a thread and connection of its own: every `IDLE_SECONDS`, and
+    every `BUSY_SECONDS` while writes are heavy.
 
     A checkpoint copies WAL pages into the database file and fsyncs it: the one slow, disk-bound step
     of WAL mode. Done here, it never holds up a request (SQLite releases the GIL while it works, and a
@@ -333,42 +333,42 @@ class Checkpointer:
     Once a second when writes are light: a page written many times in that second (an index page,
     the credits row) is copied and fsynced once (the thread's CPU fell from 6 to under 1 µs per OTP
     request against a 0.1 s interval). When a checkpoint finds more than `BUSY_FRAMES` frames in the
-    WAL, the next one runs after `busy_interval`: the copying keeps up in small steps.
+    WAL, the next one runs after `BUSY_SECONDS`: the copying keeps up in small steps.
 
     A PASSIVE checkpoint never lets the WAL start over while writes keep coming (each copy ends with
     newer frames behind it), so the WAL would grow for ever. The writer's automatic checkpoint used to
     end that every 4,000 pages, inside a COMMIT: under the bench's OTP load (about 20,000 WAL pages a
-    second) five times a second, 20 ms each, while that batch's requests waited: the whole p99. Here a
-    RESTART checkpoint does it every `RESTART_FRAMES` pages instead, right after a PASSIVE one has
-    copied nearly everything, so it holds writers off for milliseconds, and on this thread.
+    second) five times a second, 20 ms each, while that batch's requests waited: the whole p99. Now,
+    past `RESTART_FRAMES` pages, this thread sets `restart_wanted`, and the next batch runs a RESTART
+    checkpoint on the writer thread before it begins (`Store.batch`): this thread's PASSIVE copies have
+    left it little to copy, and between two batches no write holds the lock it needs (run from this
+    thread, it lost that race to back-to-back bulk batches). Quick work meanwhile goes to the writer
+    thread too, so the event loop never runs it.
     """
 
+    IDLE_SECONDS = 1.0  # between checkpoints while writes are light
+    BUSY_SECONDS = 0.05  # between checkpoints while they are heavy
     BUSY_FRAMES = 1000  # WAL frames (pages) found by a checkpoint that make the next one come sooner
     RESTART_FRAMES = 8_000  # WAL frames (~32 MB) after which the WAL is made to start over
 
-    def __init__(self, path: str, interval: float = 1.0, busy_interval: float = 0.05) -> None:
+    def __init__(self, path: str) -> None:
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._interval = interval
-        self._busy_interval = busy_interval
+        self.restart_wanted = False  # the WAL is long: start it over before the next write
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        interval = self._interval
+        interval = self.IDLE_SECONDS
         while not self._stopped.wait(interval):
             try:
                 # (busy, frames in the WAL, frames copied): the WAL's size tells how heavy writes are.
                 _, frames, _ = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-                if frames >= self.RESTART_FRAMES:
-                    # Everything is copied now: RESTART copies what came meanwhile, waits for the
-                    # readers to leave the WAL, and the next write starts it over from its beginning.
-                    # It holds writers off meanwhile (milliseconds); a quick write then goes to the
-                    # writer thread instead of waiting on the event loop's.
-                    self._conn.execute("PRAGMA wal_checkpoint(RESTART)")
             except sqlite3.Error:
                 continue  # busy or closing: the next round or the writer's own checkpoint does it
-            interval = self._busy_interval if frames > self.BUSY_FRAMES else self._interval
+            if frames >= self.RESTART_FRAMES:
+                self.restart_wanted = True  # the next batch on the writer thread does it (Store.batch)
+            interval = self.BUSY_SECONDS if frames > self.BUSY_FRAMES else self.IDLE_SECONDS
 
     def stop(self) -> None:
         """Stop the thread and close its connection."""
@@ -580,6 +580,10 @@ class Store:
         try:
             with self._writing(), self._write_cursor() as cur:
                 self._set_busy_timeout(0.0)  # `_begin` polls, or (wait=False) does not wait
+                if self._checkpointer is not None and self._checkpointer.restart_wanted:
+                    if not wait:
+                        raise WriterBusyError("the WAL starts over first")  # on the writer thread
+                    self._restart_wal(cur)
                 try:
                     _begin(cur, max(0.0, self.busy_timeout - waited) if wait else 0.0)
                 except StorageBusyError as exc:
@@ -597,6 +601,19 @@ class Store:
                 cur.execute("COMMIT")
         finally:
             self._lock.release()
+
+    def _restart_wal(self, cur: sqlite3.Cursor) -> None:
+        """Copy what is left of the WAL and let the next write start it over (`Checkpointer`); tried
+        again before the next batch when readers or the checkpoint thread are in the way."""
+        assert self._checkpointer is not None
+        try:
+            busy = cur.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()[0]
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise
+            return
+        if not busy:
+            self._checkpointer.restart_wanted = False
 
     def _set_busy_timeout(self, seconds: float) -> None:
         milliseconds = int(seconds * 1000)
