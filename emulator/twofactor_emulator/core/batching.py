@@ -12,7 +12,7 @@ Where a batch runs:
 
 - **On the event loop's thread, at once**, when every unit was marked `quick` (a few rows: an OTP
   send or verify, one SMS) and the write lock is free right now: no thread hop and no contention for
-  the GIL, about a tenth of an OTP request's CPU (bench/README.md). "Free right now" means the store
+  the GIL (×1.04-1.14 the OTP requests per second, bench/README.md). "Free right now" means the store
   takes the lock without waiting (`Store.batch(wait=False)`): no other thread is writing and no other
   connection holds SQLite's lock.
 - **On the writer thread** otherwise: work that may take milliseconds (a bulk request, a reset, a
@@ -64,7 +64,7 @@ class CommitBatcher:
         self._mutex = threading.Lock()
         self._pending: list[_Unit] = []
         self._draining = False
-        self._local = threading.local()  # on the writer thread: the after-commit callbacks of the running unit
+        self._local = threading.local()  # on the thread running a unit: that unit's after-commit callbacks
 
     async def run(self, work: Callable[[], T], *, quick: bool = False) -> T:
         """Run `work` in the next batch; return its result (or raise its error) after the commit.
