@@ -1,7 +1,8 @@
 """Suite-wide test order (the slow tests first), the modules one process runs whole, and the
 other-language stage's time in the summary.
 
-`./dev test` runs the suite on two processes (pytest-xdist, `-n 2 --dist loadgroup`): each process
+`./dev test` runs the suite on one process more than the machine has cores (pytest-xdist,
+`-n CORES+1 --dist loadgroup`; three on the 2-core machines CI uses): each process
 takes the next test in this order as soon as it has finished its current one. With the long runs
 (the contract runs, tens of seconds each) at the front, the many short tests fill the gaps at the end
 instead of one process being left alone with a long run at the tail (see bench/README.md, "Contract

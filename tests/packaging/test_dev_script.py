@@ -59,7 +59,7 @@ def test_the_test_command_runs_every_check() -> None:
     run_tests = script[script.index("run_tests() {") : script.index("\n}\n", script.index("run_tests() {"))]
     assert '"$PY" scripts/generate.py --check ||' in run_tests  # every row: no --only
     assert "timed lint lint" in run_tests
-    assert '-m pytest -n 2 --dist loadgroup "$@"' in run_tests
+    assert '-m pytest -n "$workers" --dist loadgroup "$@"' in run_tests  # the whole suite
     lint = script[script.index("lint() {") : script.index("\n}\n", script.index("lint() {"))]
     linters = ("ruff check", "ruff format --check", "mypy", "openapi_spec_validator", "spectral lint", "redocly lint")
     assert [linter for linter in linters if linter not in lint] == []
