@@ -28,7 +28,7 @@ from bench import servers, wrk
 from bench.stats import LoadResult, combine
 
 
-def _checkout(rev: str, into: Path) -> Path:
+def checkout_emulator(rev: str, into: Path) -> Path:
     """REV's `emulator/` folder, extracted under `into`."""
     archive = subprocess.run(
         ["git", "archive", "--format=tar", rev, "emulator"], cwd=servers.REPO, capture_output=True, check=True
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average at start: {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory(prefix="bench-ab-") as tmp, ExitStack() as stack:
         folder = Path(tmp)
-        base_source = _checkout(args.rev, folder / "base")
+        base_source = checkout_emulator(args.rev, folder / "base")
         sides = {
             args.rev: stack.enter_context(servers.emulator(folder, source=base_source, name=args.rev)),
             "working tree": stack.enter_context(servers.emulator(folder, name="working tree")),

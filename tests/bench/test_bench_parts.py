@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bench.stats import LoadResult, percentile
 from bench.table import Row, render, skipped
 from bench.workloads import OTP_CODE, Conversation, reply_ok
@@ -105,3 +107,12 @@ async def test_the_limit_app_reads_the_whole_body_then_sends_the_constant_reply(
     await app({"type": "http", "method": "POST", "path": "/API/R1/"}, receive, send)
     assert not chunks, "the body was not read to its end"
     assert received[0]["status"] == 200 and received[1]["body"] == REPLY
+
+
+def test_the_ab_tool_checks_out_a_revisions_emulator(tmp_path: Path) -> None:
+    """bench/ab.py runs another revision's emulator from a checkout of its `emulator/` folder."""
+    from bench import ab
+
+    folder = ab.checkout_emulator("HEAD", tmp_path)
+    assert (folder / "twofactor_emulator" / "app.py").is_file()
+    assert not (tmp_path / "overrides").exists()  # the emulator only: the client stays the installed one
