@@ -266,8 +266,8 @@ def _begin(cur: sqlite3.Cursor, wait: float | None = None) -> None:
     (`wait` None) or `wait` seconds, trying again every `BUSY_POLL_SECONDS`.
 
     The batches poll here, with the connection's busy timeout at 0: SQLite's own busy handler sleeps
-    1, 2, 5, 10, 15, 20, 25 ms... between tries, so a lock held 5 ms (the checkpoint thread starting
-    the WAL over) cost a waiting write 8-18 ms."""
+    1, 2, 5, 10, 15, 20, 25 ms... between tries, so a lock held 5 ms by another connection (another
+    worker process's commit or checkpoint) cost a waiting write 8-18 ms."""
     deadline = None if wait is None else time.monotonic() + wait
     while True:
         try:
