@@ -159,9 +159,10 @@ def otp_send_statements(folder: Path) -> list[str]:
         now = time.time()
         return (uuid.uuid4().hex, api_key, random_phone(), "sms", "h" * 64, now, now + 600, 0, "live", 0)
 
-    def message() -> tuple[Any, ...]:
-        fields = {"id": uuid.uuid4().hex, "account": api_key, "phone": random_phone(), "text": "Your OTP is 123456"}
-        return tuple(stored.new_message(**fields, kind="otp", operation="bench", created_at=time.time()).values())
+    def message() -> list[Any]:
+        shared = {"account": api_key, "kind": "otp", "operation": "bench", "created_at": time.time()}
+        varying = (uuid.uuid4().hex, random_phone(), "Your OTP is 123456")
+        return stored.message_rows(shared, ("id", "phone", "text"), [varying])[0]
 
     statements: dict[str, Callable[[], object]] = {
         "SAVEPOINT and RELEASE (one per unit of work)": lambda: (
